@@ -1,0 +1,2 @@
+namespace PaymentSwitch.Core;
+internal static class AssemblyMarker { }

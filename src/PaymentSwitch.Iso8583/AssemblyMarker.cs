@@ -1,0 +1,2 @@
+namespace PaymentSwitch.Iso8583;
+internal static class AssemblyMarker { }

@@ -1,0 +1,2 @@
+namespace PaymentSwitch.Journal;
+internal static class AssemblyMarker { }

@@ -1,0 +1,2 @@
+namespace PaymentSwitch.Metrics;
+internal static class AssemblyMarker { }
