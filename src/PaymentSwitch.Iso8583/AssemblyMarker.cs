@@ -1,2 +1,0 @@
-namespace PaymentSwitch.Iso8583;
-internal static class AssemblyMarker { }
