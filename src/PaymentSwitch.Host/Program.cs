@@ -1,1 +1,10 @@
-return 0;
+using PaymentSwitch.Host;
+using PaymentSwitch.Host.Commands;
+
+// PaymentSwitch: run the switch (default), or a tool verb.
+//   dotnet run -c Release --project src/PaymentSwitch.Host                      run with config/switch.json
+//   … -- --config FILE --Issuers:0:TimeoutMs=500                                 other file, overrides
+//   … -- send --to 127.0.0.1:5000 --pan 4761739001010010 --amount 1000           one authorisation, answer printed masked
+return args.Length > 0 && args[0] == "send"
+    ? await SendCommand.RunAsync(args[1..])
+    : await SwitchApplication.RunAsync(args);

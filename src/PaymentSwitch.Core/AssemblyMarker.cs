@@ -1,2 +1,0 @@
-namespace PaymentSwitch.Core;
-internal static class AssemblyMarker { }

@@ -1,0 +1,448 @@
+using System.Buffers;
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using PaymentSwitch.Core.Acquiring;
+using PaymentSwitch.Core.Issuers;
+using PaymentSwitch.Core.Logging;
+using PaymentSwitch.Core.Routing;
+using PaymentSwitch.Iso8583;
+
+namespace PaymentSwitch.Core.Authorisation;
+
+/// <summary>
+/// The authorisation pipeline: takes each frame an acquirer sends, checks it, routes it by BIN, journals it, sends it
+/// to the issuer, and returns the issuer's answer (or the timeout, or its own decline) to the connection it came on.
+/// </summary>
+/// <remarks>
+/// Everything on the way is synchronous until a journal write or the issuer has to be waited for; those waits resume
+/// through delegates cached on the pooled <see cref="Transaction"/>, so the steady state allocates nothing.
+/// </remarks>
+public sealed class SwitchEngine : IAsyncDisposable
+{
+    private readonly BinRouter _router;
+    private readonly IssuerDirectory _issuers;
+    private readonly ITransactionJournal _journal;
+    private readonly TransactionPool _pool;
+    private readonly SwitchCounters _counters;
+    private readonly ILogger _log;
+    private readonly byte[] _institutionId;
+    private readonly Thread _ticker;
+    private readonly Action<Transaction> _onExpired;
+    private volatile bool _stopping;
+
+    [ThreadStatic] private static IsoMessageBuilder? t_builder;
+    [ThreadStatic] private static IsoMessage? t_scratchMessage;
+
+    public SwitchEngine(BinRouter router, IssuerDirectory issuers, ITransactionJournal journal, string institutionId, int maxInFlight, ILogger logger)
+    {
+        _router = router;
+        _issuers = issuers;
+        _journal = journal;
+        _log = logger;
+        _institutionId = System.Text.Encoding.ASCII.GetBytes(institutionId);
+        _counters = new SwitchCounters();
+        _pool = new TransactionPool(maxInFlight, () => new Transaction(this));
+        _onExpired = OnExpired;
+        foreach (IssuerLink link in issuers.All) link.Engine = this;
+        _ticker = new Thread(TickLoop) { IsBackground = true, Name = "switch-timeouts" };
+        _ticker.Start();
+    }
+
+    public SwitchCounters Counters => _counters;
+
+    public IssuerDirectory Issuers => _issuers;
+
+    public BinRouter Router => _router;
+
+    /// <summary>Transactions in flight across the switch.</summary>
+    public int InFlight => _pool.InUse;
+
+    private static IsoMessageBuilder Builder(Dialect dialect) => t_builder ??= new IsoMessageBuilder(dialect);
+
+    /// <summary>Handles one frame from an acquirer connection (called on that connection's read loop).</summary>
+    internal void OnFrame(AcquirerConnection connection, in ReadOnlySequence<byte> message, Tpdu tpdu)
+    {
+        if (message.IsEmpty) return; // keep-alive
+        _counters.Received();
+        if (!_pool.TryRent(out Transaction transaction))
+        {
+            Shed(connection, message, tpdu);
+            return;
+        }
+        transaction.ReceivedTimestamp = Stopwatch.GetTimestamp();
+        transaction.Connection = connection;
+        transaction.Tpdu = tpdu;
+        ReadOnlyMemory<byte> bytes = transaction.LoadRequest(message);
+        IsoMessage request = transaction.Request;
+        if (!request.TryParse(bytes, connection.Dialect, out ParseError error))
+        {
+            if (request.Mti >= 0 && Mti.IsRequest(request.Mti))
+            {
+                SwitchLog.FormatError(_log, connection.Name, connection.RemoteText, Mti.ToText(request.Mti), error.ToString());
+                AnswerLocally(transaction, ResponseCode.FormatError);
+            }
+            else
+            {
+                connection.Close($"unreadable message ({error}); cannot answer without an MTI");
+            }
+            Release(transaction);
+            return;
+        }
+
+        int mti = request.Mti;
+        switch (mti)
+        {
+            case Iso8583.Mti.NetworkManagementRequest:
+                AnswerNetworkManagement(transaction);
+                Release(transaction);
+                return;
+            case Iso8583.Mti.AuthorisationRequest:
+            case Iso8583.Mti.AuthorisationRequestRepeat:
+            case Iso8583.Mti.FinancialRequest:
+            case Iso8583.Mti.FinancialRequestRepeat:
+            case Iso8583.Mti.AuthorisationAdvice:
+            case Iso8583.Mti.AuthorisationAdviceRepeat:
+            case Iso8583.Mti.ReversalRequest:
+            case Iso8583.Mti.ReversalRequestRepeat:
+            case Iso8583.Mti.ReversalAdvice:
+            case Iso8583.Mti.ReversalAdviceRepeat:
+                HandleFinancial(transaction);
+                return;
+            default:
+                if (Iso8583.Mti.IsRequest(mti)) AnswerLocally(transaction, ResponseCode.InvalidTransaction);
+                else SwitchLog.UnexpectedMti(_log, connection.Name, connection.RemoteText, Iso8583.Mti.ToText(mti));
+                Release(transaction);
+                return;
+        }
+    }
+
+    private void HandleFinancial(Transaction transaction)
+    {
+        AcquirerConnection connection = transaction.Connection!;
+        IsoMessage request = transaction.Request;
+
+        if (!connection.TryEnterInFlight())
+        {
+            AnswerAndRelease(transaction, ResponseCode.IssuerUnavailable);
+            return;
+        }
+        transaction.CountsInFlight = true;
+
+        ResponseCode check = Validate(request, out long amount);
+        if (!check.Equals(default(ResponseCode)))
+        {
+            AnswerAndRelease(transaction, check);
+            return;
+        }
+        transaction.Amount = amount;
+
+        Span<byte> panScratch = stackalloc byte[19];
+        request.TryGetAscii(2, panScratch, out ReadOnlySpan<byte> pan);
+        BinRouteMatch match = _router.Lookup(pan);
+        IssuerLink? link = match.IsMatch ? _issuers.Resolve(match) : null;
+        if (link is null)
+        {
+            AnswerAndRelease(transaction, ResponseCode.NoSuchIssuer);
+            return;
+        }
+        if (!link.IsAvailable)
+        {
+            AnswerAndRelease(transaction, ResponseCode.IssuerUnavailable);
+            return;
+        }
+        transaction.Issuer = link;
+        if (!link.Pending.TryRegister(transaction, Stopwatch.GetTimestamp() + link.TimeoutTicks))
+        {
+            AnswerAndRelease(transaction, ResponseCode.IssuerUnavailable);
+            return;
+        }
+        transaction.IssuerRrn = RetrievalReference.Create(DateTime.UtcNow, transaction.IssuerStan);
+
+        ValueTask forwarded;
+        try
+        {
+            forwarded = _journal.RecordForwardedAsync(transaction);
+        }
+        catch (Exception ex)
+        {
+            forwarded = ValueTask.FromException(ex);
+        }
+        if (forwarded.IsCompletedSuccessfully)
+        {
+            SendToIssuer(transaction);
+            return;
+        }
+        transaction.JournalTask = forwarded;
+        forwarded.GetAwaiter().UnsafeOnCompleted(transaction.ContinueAfterForwarded);
+    }
+
+    /// <summary>Field checks the switch makes itself before routing. Returns default when the request may go on.</summary>
+    private static ResponseCode Validate(IsoMessage request, out long amount)
+    {
+        amount = 0;
+        // DE2, DE4, DE7, DE11 and DE41 are needed to route, to match answers and to reverse.
+        if (!request.Has(2) || !request.Has(4) || !request.Has(7) || !request.Has(11) || !request.Has(41))
+            return ResponseCode.FormatError;
+        Span<byte> pan = stackalloc byte[19];
+        request.TryGetAscii(2, pan, out ReadOnlySpan<byte> digits);
+        if (digits.Length < 12 || !Luhn.IsValid(digits)) return ResponseCode.InvalidCardNumber;
+        if (!request.TryGetInt64(4, out amount)) return ResponseCode.FormatError;
+        if (amount == 0 && request.Mti is Iso8583.Mti.FinancialRequest or Iso8583.Mti.FinancialRequestRepeat) return ResponseCode.InvalidAmount;
+        if (request.TryGetInt64(14, out long expiry) && IsExpired(expiry)) return ResponseCode.ExpiredCard;
+        return default;
+    }
+
+    private static bool IsExpired(long yymm)
+    {
+        DateTime now = DateTime.UtcNow;
+        long current = ((now.Year % 100) * 100) + now.Month;
+        long month = yymm % 100;
+        if (month is < 1 or > 12) return true;
+        return yymm < current;
+    }
+
+    internal void AfterForwarded(Transaction transaction)
+    {
+        ValueTask task = transaction.JournalTask;
+        transaction.JournalTask = default;
+        try
+        {
+            task.GetAwaiter().GetResult();
+        }
+        catch (Exception ex)
+        {
+            SwitchLog.JournalFailed(_log, transaction.Issuer!.Id, ex.Message);
+            if (transaction.Issuer.Pending.TryTake(transaction, transaction.PendingSequence))
+                AnswerAndRelease(transaction, ResponseCode.SystemMalfunction);
+            return;
+        }
+        SendToIssuer(transaction);
+    }
+
+    private void SendToIssuer(Transaction transaction)
+    {
+        IssuerLink link = transaction.Issuer!;
+        long sequence = transaction.PendingSequence;
+        if (!link.TrySend(transaction) && link.Pending.TryTake(transaction, sequence))
+            AnswerAndRelease(transaction, ResponseCode.IssuerUnavailable);
+    }
+
+    /// <summary>Fills <paramref name="builder"/> with the request as the issuer must see it: the switch's STAN, RRN and institution id.</summary>
+    internal void BuildIssuerRequest(Transaction transaction, IsoMessageBuilder builder, Dialect issuerDialect)
+    {
+        IsoMessage request = transaction.Request;
+        builder.Reset(issuerDialect, request.Mti);
+        for (int field = request.NextField(1); field > 0; field = request.NextField(field))
+        {
+            if (EchoedFields.IsReplacedTowardsIssuer(field)) continue;
+            builder.TryCopy(request, field);
+        }
+        builder.SetNumber(11, transaction.IssuerStan);
+        Span<byte> rrn = stackalloc byte[12];
+        transaction.IssuerRrn.Format(rrn);
+        builder.SetAscii(37, rrn);
+        builder.SetAscii(33, _institutionId);
+    }
+
+    /// <summary>The issuer's ISO 8583 answer for a transaction already taken from the pending table.</summary>
+    internal void OnIssuerAnswer(Transaction transaction, IsoMessage response)
+    {
+        Span<byte> scratch = stackalloc byte[2];
+        ResponseCode code;
+        if (!response.TryGetAscii(39, scratch, out ReadOnlySpan<byte> rc) || !ResponseCode.TryRead(rc, out code))
+        {
+            SwitchLog.IssuerInvalidResponseCode(_log, transaction.Issuer!.Id);
+            code = ResponseCode.SystemMalfunction;
+        }
+        IsoMessageBuilder builder = StartReply(transaction, code);
+        builder.CopyFrom(response, EchoedFields.FromIssuer);
+        Complete(transaction, builder, code, TransactionOutcome.IssuerAnswered);
+    }
+
+    /// <summary>A wallet issuer's answer (or a local decision) for a transaction already taken from the pending table.</summary>
+    internal void OnIssuerAnswer(Transaction transaction, ResponseCode code, ReadOnlySpan<byte> approvalCode)
+    {
+        IsoMessageBuilder builder = StartReply(transaction, code);
+        if (code.IsApproved && !approvalCode.IsEmpty) builder.TrySetAscii(38, approvalCode);
+        Complete(transaction, builder, code, TransactionOutcome.IssuerAnswered);
+    }
+
+    /// <summary>The request could not be delivered after being registered (link down mid-way).</summary>
+    internal void OnSendFailed(Transaction transaction)
+    {
+        if (transaction.Issuer!.Pending.TryTake(transaction, transaction.PendingSequence))
+            AnswerAndRelease(transaction, ResponseCode.IssuerUnavailable);
+    }
+
+    /// <summary>An issuer answered a STAN nobody waits for (late, after the timeout, or unknown).</summary>
+    internal void OnLateAnswer(IssuerLink link, IsoMessage response)
+    {
+        _counters.LateAnswer();
+        response.TryGetInt64(11, out long stan);
+        Span<byte> scratch = stackalloc byte[2];
+        string rc = response.TryGetAscii(39, scratch, out ReadOnlySpan<byte> code) ? System.Text.Encoding.ASCII.GetString(code) : "--";
+        SwitchLog.LateAnswer(_log, link.Id, (int)stan, Iso8583.Mti.ToText(response.Mti), rc);
+    }
+
+    private void OnExpired(Transaction transaction)
+    {
+        _counters.TimedOut();
+        IsoMessageBuilder builder = StartReply(transaction, ResponseCode.IssuerUnavailable);
+        Complete(transaction, builder, ResponseCode.IssuerUnavailable, TransactionOutcome.TimedOut);
+    }
+
+    private IsoMessageBuilder StartReply(Transaction transaction, ResponseCode code)
+    {
+        IsoMessage request = transaction.Request;
+        IsoMessageBuilder builder = Builder(request.Dialect);
+        builder.Reset(request.Dialect, Iso8583.Mti.ResponseOf(request.Mti));
+        builder.CopyFrom(request, EchoedFields.Identity);
+        Span<byte> rc = [code.First, code.Second];
+        builder.SetAscii(39, rc);
+        return builder;
+    }
+
+    private void Complete(Transaction transaction, IsoMessageBuilder builder, ResponseCode code, TransactionOutcome outcome)
+    {
+        transaction.ResponseCode = code;
+        transaction.Outcome = outcome;
+        transaction.SetReply(builder, transaction.Connection!.Framing);
+        ValueTask durable;
+        try
+        {
+            durable = _journal.RecordOutcomeAsync(transaction);
+        }
+        catch (Exception ex)
+        {
+            durable = ValueTask.FromException(ex);
+        }
+        if (durable.IsCompletedSuccessfully)
+        {
+            Deliver(transaction);
+            return;
+        }
+        transaction.JournalTask = durable;
+        durable.GetAwaiter().UnsafeOnCompleted(transaction.ContinueAfterOutcome);
+    }
+
+    internal void AfterOutcome(Transaction transaction)
+    {
+        ValueTask task = transaction.JournalTask;
+        transaction.JournalTask = default;
+        try
+        {
+            task.GetAwaiter().GetResult();
+        }
+        catch (Exception ex)
+        {
+            // The outcome is not durable: no approval may reach the acquirer (rule 2).
+            SwitchLog.JournalFailed(_log, transaction.Issuer?.Id ?? "-", ex.Message);
+            IsoMessageBuilder builder = StartReply(transaction, ResponseCode.SystemMalfunction);
+            transaction.ResponseCode = ResponseCode.SystemMalfunction;
+            transaction.SetReply(builder, transaction.Connection!.Framing);
+        }
+        Deliver(transaction);
+    }
+
+    private void Deliver(Transaction transaction)
+    {
+        AcquirerConnection connection = transaction.Connection!;
+        _counters.Answered(transaction.ResponseCode, Stopwatch.GetTimestamp() - transaction.ReceivedTimestamp, transaction.Issuer);
+        if (!connection.TryWriteReply(transaction.Reply))
+            LogDroppedReply(transaction);
+        Release(transaction);
+    }
+
+    private void LogDroppedReply(Transaction transaction)
+    {
+        AcquirerConnection connection = transaction.Connection!;
+        string pan = transaction.Request.TryGetString(2, out string? p) ? PanMask.Mask(p) : "-";
+        SwitchLog.ReplyDropped(_log, connection.Name, connection.RemoteText, Iso8583.Mti.ToText(transaction.Request.Mti), transaction.ResponseCode.ToString(), pan);
+    }
+
+    /// <summary>Answers from the switch itself (nothing was forwarded), then releases.</summary>
+    private void AnswerAndRelease(Transaction transaction, ResponseCode code)
+    {
+        AnswerLocally(transaction, code);
+        Release(transaction);
+    }
+
+    private void AnswerLocally(Transaction transaction, ResponseCode code)
+    {
+        IsoMessageBuilder builder = StartReply(transaction, code);
+        transaction.ResponseCode = code;
+        transaction.Outcome = TransactionOutcome.DeclinedBySwitch;
+        _counters.Answered(code, Stopwatch.GetTimestamp() - transaction.ReceivedTimestamp, null);
+        if (!transaction.Connection!.TryWriteFrame(builder, transaction.Tpdu))
+            LogDroppedReply(transaction);
+    }
+
+    private void AnswerNetworkManagement(Transaction transaction)
+    {
+        IsoMessage request = transaction.Request;
+        IsoMessageBuilder builder = Builder(request.Dialect);
+        builder.Reset(request.Dialect, Iso8583.Mti.NetworkManagementResponse);
+        builder.CopyFrom(request, EchoedFields.NetworkManagement);
+        bool known = request.TryGetInt64(70, out long code) && code is 1 or 2 or 301;
+        builder.SetAscii(39, known ? "00"u8 : "12"u8);
+        _counters.Answered(known ? ResponseCode.Approved : ResponseCode.InvalidTransaction, 0, null);
+        transaction.Connection!.TryWriteFrame(builder, transaction.Tpdu);
+    }
+
+    /// <summary>Every transaction slot is in use: answer 91 at once from a scratch parse, without a transaction.</summary>
+    private void Shed(AcquirerConnection connection, in ReadOnlySequence<byte> message, Tpdu tpdu)
+    {
+        _counters.Shed();
+        IsoMessage scratch = t_scratchMessage ??= new IsoMessage();
+        byte[] copy = ArrayPool<byte>.Shared.Rent((int)message.Length);
+        try
+        {
+            message.CopyTo(copy);
+            if (!scratch.TryParse(copy.AsMemory(0, (int)message.Length), connection.Dialect, out _) || !Iso8583.Mti.IsRequest(scratch.Mti)) return;
+            IsoMessageBuilder builder = Builder(scratch.Dialect);
+            builder.Reset(scratch.Dialect, Iso8583.Mti.ResponseOf(scratch.Mti));
+            builder.CopyFrom(scratch, EchoedFields.Identity);
+            builder.SetAscii(39, "91"u8);
+            connection.TryWriteFrame(builder, tpdu);
+            _counters.Answered(ResponseCode.IssuerUnavailable, 0, null);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(copy);
+        }
+    }
+
+    private void Release(Transaction transaction)
+    {
+        if (transaction.CountsInFlight) transaction.Connection?.ExitInFlight();
+        _pool.Return(transaction);
+    }
+
+    private void TickLoop()
+    {
+        while (!_stopping)
+        {
+            long now = Stopwatch.GetTimestamp();
+            foreach (IssuerLink link in _issuers.All)
+            {
+                try
+                {
+                    link.Pending.ExpireDue(now, _onExpired);
+                    link.OnTick(now);
+                }
+                catch (Exception ex)
+                {
+                    _log.LogError(ex, "Timeout scan for issuer {Issuer} failed", link.Id);
+                }
+            }
+            Thread.Sleep(5);
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _stopping = true;
+        _ticker.Join(TimeSpan.FromSeconds(2));
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,37 @@
+namespace PaymentSwitch.Core.Configuration;
+
+/// <summary>Write-ahead journal settings (see the Journal project for what each mode promises).</summary>
+public sealed class JournalSettings
+{
+    /// <summary>Folder of the journal segments; relative to the config file.</summary>
+    public string Directory { get; set; } = "data/journal";
+
+    /// <summary><c>strict</c> (default), <c>batched</c>, or <c>none</c> (measurement only; refused unless <see cref="AllowUnsafeNone"/>).</summary>
+    public string Durability { get; set; } = "strict";
+
+    /// <summary>Must be true to start with durability <c>none</c>.</summary>
+    public bool AllowUnsafeNone { get; set; }
+
+    /// <summary>Batched mode: the longest a record waits for its fsync (and what a crash can lose).</summary>
+    public int BatchedWindowMs { get; set; } = 5;
+
+    public long SegmentSizeBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>Readiness turns off when the journal's disk has less free space than this.</summary>
+    public long MinFreeBytes { get; set; } = 512L * 1024 * 1024;
+
+    /// <summary>A closed segment whose transactions are all final is removed (or archived) after this many hours.</summary>
+    public double RetentionHours { get; set; } = 72;
+
+    /// <summary>Where removed segments are moved; empty deletes them.</summary>
+    public string? ArchiveDirectory { get; set; }
+
+    /// <summary>Start even when a segment is damaged before its tail, moving it aside (data in it is lost to replay).</summary>
+    public bool QuarantineDamagedSegments { get; set; }
+
+    /// <summary>AES-256 key (base64, 32 bytes) for card numbers in the journal. Prefer the environment: PAYMENTSWITCH_Journal__PanKey.</summary>
+    public string? PanKey { get; set; }
+
+    /// <summary>Identifier of <see cref="PanKey"/>, stored with every encrypted card number (for key rotation).</summary>
+    public string PanKeyId { get; set; } = "k1";
+}

@@ -1,0 +1,93 @@
+using PaymentSwitch.Core.Networking;
+
+namespace PaymentSwitch.Core.Configuration;
+
+/// <summary>
+/// Checks a <see cref="SwitchOptions"/> before anything starts. Every problem is reported as
+/// <c>Setting:Path: what is wrong</c> so the operator can fix the named setting.
+/// </summary>
+public static class SwitchOptionsValidator
+{
+    public static IReadOnlyList<string> Validate(SwitchOptions options, IReadOnlyCollection<string> dialectNames)
+    {
+        var errors = new List<string>();
+        void Range(string name, long value, long min, long max)
+        {
+            if (value < min || value > max) errors.Add($"{name}: must be {min}..{max} (is {value}).");
+        }
+        void Dialect(string name, string value)
+        {
+            if (!dialectNames.Contains(value, StringComparer.OrdinalIgnoreCase))
+                errors.Add($"{name}: unknown dialect '{value}' (known: {string.Join(", ", dialectNames)}).");
+        }
+        void Framing(string name, string value)
+        {
+            if (value is not ("len2" or "len4-ascii")) errors.Add($"{name}: '{value}' is not a framing (len2 or len4-ascii).");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Switch.InstitutionId) || options.Switch.InstitutionId.Length > 11 || !options.Switch.InstitutionId.All(char.IsAsciiDigit))
+            errors.Add($"Switch:InstitutionId: must be 1..11 digits (is '{options.Switch.InstitutionId}').");
+        Range("Switch:MaxInFlight", options.Switch.MaxInFlight, 1, 10_000_000);
+
+        if (options.Acquirers.Count == 0) errors.Add("Acquirers: at least one listener is needed.");
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (int i = 0; i < options.Acquirers.Count; i++)
+        {
+            AcquirerOptions a = options.Acquirers[i];
+            string p = $"Acquirers:{i}";
+            if (string.IsNullOrWhiteSpace(a.Name) || !names.Add(a.Name)) errors.Add($"{p}:Name: must be set and unique (is '{a.Name}').");
+            if (!EndpointAddress.TryParse(a.Listen, out _)) errors.Add($"{p}:Listen: '{a.Listen}' is not an address:port.");
+            Dialect($"{p}:Dialect", a.Dialect);
+            Framing($"{p}:Framing", a.Framing);
+            Range($"{p}:MaxFrameBytes", a.MaxFrameBytes, 64, a.Framing == "len4-ascii" ? 9999 : 65535);
+            Range($"{p}:Backlog", a.Backlog, 1, 65535);
+            Range($"{p}:MaxConnections", a.MaxConnections, 1, 1_000_000);
+            Range($"{p}:MaxInFlightPerConnection", a.MaxInFlightPerConnection, 1, 1_000_000);
+            Range($"{p}:ReceivePauseBytes", a.ReceivePauseBytes, a.MaxFrameBytes * 2L, 64L * 1024 * 1024);
+            Range($"{p}:MaxWriteBufferBytes", a.MaxWriteBufferBytes, 64 * 1024, 256L * 1024 * 1024);
+        }
+
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < options.Issuers.Count; i++)
+        {
+            IssuerOptions s = options.Issuers[i];
+            string p = $"Issuers:{i}";
+            if (string.IsNullOrWhiteSpace(s.Id) || !ids.Add(s.Id)) errors.Add($"{p}:Id: must be set and unique (is '{s.Id}').");
+            Range($"{p}:TimeoutMs", s.TimeoutMs, 10, 120_000);
+            Range($"{p}:MaxInFlight", s.MaxInFlight, 1, 500_000);
+            switch (s.Kind)
+            {
+                case "card":
+                    if (s.Endpoints.Count == 0) errors.Add($"{p}:Endpoints: a card issuer needs at least one host:port.");
+                    for (int e = 0; e < s.Endpoints.Count; e++)
+                        if (!EndpointAddress.TryParse(s.Endpoints[e], out _)) errors.Add($"{p}:Endpoints:{e}: '{s.Endpoints[e]}' is not an address:port.");
+                    Dialect($"{p}:Dialect", s.Dialect);
+                    Framing($"{p}:Framing", s.Framing);
+                    Range($"{p}:Connections", s.Connections, 1, 256);
+                    Range($"{p}:EchoIntervalMs", s.EchoIntervalMs, 100, 3_600_000);
+                    Range($"{p}:ReconnectInitialMs", s.ReconnectInitialMs, 1, 60_000);
+                    Range($"{p}:ReconnectMaxMs", s.ReconnectMaxMs, s.ReconnectInitialMs, 600_000);
+                    Range($"{p}:SignOnTimeoutMs", s.SignOnTimeoutMs, 10, 120_000);
+                    Range($"{p}:MaxFrameBytes", s.MaxFrameBytes, 64, s.Framing == "len4-ascii" ? 9999 : 65535);
+                    break;
+                case "wallet":
+                    if (!Uri.TryCreate(s.BaseUrl, UriKind.Absolute, out Uri? uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
+                        errors.Add($"{p}:BaseUrl: '{s.BaseUrl}' is not an http(s) address.");
+                    Range($"{p}:MaxHttpConnections", s.MaxHttpConnections, 1, 10_000);
+                    break;
+                default:
+                    errors.Add($"{p}:Kind: '{s.Kind}' is not an issuer kind (card or wallet).");
+                    break;
+            }
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Routes.File)) errors.Add("Routes:File: must name the routes file.");
+        if (!EndpointAddress.TryParse(options.Status.Listen, out _)) errors.Add($"Status:Listen: '{options.Status.Listen}' is not an address:port.");
+        if (options.Simulators.Embedded)
+        {
+            if (!EndpointAddress.TryParse(options.Simulators.CardListen, out _)) errors.Add($"Simulators:CardListen: '{options.Simulators.CardListen}' is not an address:port.");
+            if (!EndpointAddress.TryParse(options.Simulators.WalletListen, out _)) errors.Add($"Simulators:WalletListen: '{options.Simulators.WalletListen}' is not an address:port.");
+        }
+        return errors;
+    }
+}

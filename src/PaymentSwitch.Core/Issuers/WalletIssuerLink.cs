@@ -1,0 +1,181 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using PaymentSwitch.Core.Authorisation;
+using PaymentSwitch.Core.Configuration;
+using PaymentSwitch.Core.Logging;
+using PaymentSwitch.Iso8583;
+
+namespace PaymentSwitch.Core.Issuers;
+
+/// <summary>
+/// A wallet issuer reached over its JSON/HTTP API (contract in the README) through pooled keep-alive connections.
+/// Requests are registered in the pending table like card requests, so the same timeout scan answers 91 on time
+/// whatever the HTTP call does; an answer after that is late.
+/// </summary>
+public sealed class WalletIssuerLink : IssuerLink
+{
+    private readonly HttpClient _http;
+    private readonly Uri _authorisations;
+    private readonly Uri _baseAddress;
+    private readonly ILogger _log;
+    private int _available = 1;
+    private long _lastProbe;
+    private int _probing;
+    private string? _lastError;
+
+    public WalletIssuerLink(IssuerOptions options, ILogger logger) : base(options)
+    {
+        _log = logger;
+        _baseAddress = new Uri(options.BaseUrl!.TrimEnd('/') + "/");
+        _authorisations = new Uri(_baseAddress, "v1/authorisations");
+        var handler = new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = options.MaxHttpConnections,
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(2),
+            ConnectTimeout = TimeSpan.FromMilliseconds(Math.Max(100, options.TimeoutMs)),
+            UseProxy = false,
+            AllowAutoRedirect = false,
+        };
+        _http = new HttpClient(handler) { Timeout = TimeSpan.FromMilliseconds(options.TimeoutMs + 1000) };
+    }
+
+    public override string Kind => "wallet";
+
+    public override bool HasReadyConnection => Volatile.Read(ref _available) != 0;
+
+    public override IReadOnlyList<IssuerConnectionStatus> GetConnections()
+        => [new IssuerConnectionStatus(_baseAddress.ToString(), HasReadyConnection ? IssuerLinkState.Ready : IssuerLinkState.Disconnected, _lastError)];
+
+    public override void Start() => _ = ProbeAsync();
+
+    internal override bool TrySend(Transaction transaction)
+    {
+        _ = CallAsync(transaction, transaction.PendingSequence);
+        return true;
+    }
+
+    private async Task CallAsync(Transaction transaction, long sequence)
+    {
+        ResponseCode code;
+        string? approval = null;
+        try
+        {
+            using var content = new ByteArrayContent(BuildRequestBody(transaction, out string key));
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+            using var request = new HttpRequestMessage(HttpMethod.Post, _authorisations) { Content = content };
+            request.Headers.Add("Idempotency-Key", key);
+            using HttpResponseMessage response = await _http.SendAsync(request).ConfigureAwait(false);
+            Volatile.Write(ref _available, 1);
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                byte[] body = await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
+                (code, approval) = ParseAnswer(body);
+            }
+            else
+            {
+                code = (int)response.StatusCode >= 500 ? ResponseCode.IssuerUnavailable : ResponseCode.SystemMalfunction;
+                SwitchLog.WalletCallFailed(_log, Id, $"HTTP {(int)response.StatusCode}");
+            }
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException or JsonException or InvalidOperationException)
+        {
+            code = ResponseCode.IssuerUnavailable;
+            _lastError = ex.Message;
+            if (ex is HttpRequestException { InnerException: SocketException }) Volatile.Write(ref _available, 0);
+            SwitchLog.WalletCallFailed(_log, Id, ex.Message);
+        }
+
+        if (Pending.TryTake(transaction, sequence))
+        {
+            Span<byte> approvalBytes = stackalloc byte[6];
+            int length = 0;
+            if (approval is { Length: > 0 and <= 6 } && approval.All(char.IsAsciiLetterOrDigit))
+                length = System.Text.Encoding.ASCII.GetBytes(approval, approvalBytes);
+            Engine!.OnIssuerAnswer(transaction, code, approvalBytes[..length]);
+        }
+    }
+
+    private static (ResponseCode, string?) ParseAnswer(byte[] body)
+    {
+        using JsonDocument doc = JsonDocument.Parse(body);
+        JsonElement root = doc.RootElement;
+        string? rc = root.TryGetProperty("responseCode", out JsonElement r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
+        string? approval = root.TryGetProperty("approvalCode", out JsonElement a) && a.ValueKind == JsonValueKind.String ? a.GetString() : null;
+        if (rc is null || !ResponseCode.TryRead(System.Text.Encoding.ASCII.GetBytes(rc), out ResponseCode code))
+            return (ResponseCode.SystemMalfunction, null);
+        return (code, approval);
+    }
+
+    /// <summary>The authorisation request body (wallet contract v1) for the acquirer's message.</summary>
+    internal static byte[] BuildRequestBody(Transaction transaction, out string idempotencyKey)
+    {
+        IsoMessage m = transaction.Request;
+        string Field(int f) => m.TryGetString(f, out string? v) ? v.Trim() : "";
+        idempotencyKey = $"{Field(32)}-{Field(41)}-{Field(11)}-{Field(7)}";
+        using var stream = new MemoryStream(512);
+        using (var json = new Utf8JsonWriter(stream))
+        {
+            json.WriteStartObject();
+            json.WriteString("idempotencyKey", idempotencyKey);
+            json.WriteString("messageType", m.Mti switch
+            {
+                Mti.FinancialRequest or Mti.FinancialRequestRepeat => "financial",
+                Mti.AuthorisationAdvice or Mti.AuthorisationAdviceRepeat => "advice",
+                Mti.ReversalRequest or Mti.ReversalRequestRepeat or Mti.ReversalAdvice or Mti.ReversalAdviceRepeat => "reversal",
+                _ => "authorisation",
+            });
+            json.WriteString("account", Field(2));
+            if (m.Has(14)) json.WriteString("expiry", Field(14));
+            json.WriteNumber("amountMinor", transaction.Amount);
+            json.WriteString("currency", Field(49));
+            json.WriteString("processingCode", Field(3));
+            if (m.Has(42)) json.WriteString("merchantId", Field(42));
+            if (m.Has(18)) json.WriteString("merchantCategory", Field(18));
+            json.WriteString("terminalId", Field(41));
+            json.WriteString("acquirerId", Field(32));
+            json.WriteString("rrn", Field(37));
+            json.WriteString("stan", Field(11));
+            json.WriteString("transmissionDateTime", Field(7));
+            json.WriteEndObject();
+        }
+        return stream.ToArray();
+    }
+
+    internal override void OnTick(long nowTimestamp)
+    {
+        if (Volatile.Read(ref _available) != 0 || nowTimestamp - _lastProbe < Stopwatch.Frequency) return;
+        _lastProbe = nowTimestamp;
+        if (Interlocked.Exchange(ref _probing, 1) == 0) _ = ProbeAsync();
+    }
+
+    /// <summary>Checks the wallet host accepts TCP connections (the contract has no health call; a connect is protocol-neutral).</summary>
+    private async Task ProbeAsync()
+    {
+        try
+        {
+            using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+            using var timeout = new CancellationTokenSource(Options.TimeoutMs);
+            await socket.ConnectAsync(_baseAddress.Host, _baseAddress.Port, timeout.Token).ConfigureAwait(false);
+            Volatile.Write(ref _available, 1);
+            _lastError = null;
+        }
+        catch (Exception ex) when (ex is SocketException or OperationCanceledException)
+        {
+            Volatile.Write(ref _available, 0);
+            _lastError = ex.Message;
+        }
+        finally
+        {
+            Volatile.Write(ref _probing, 0);
+        }
+    }
+
+    public override ValueTask DisposeAsync()
+    {
+        _http.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,58 @@
+using Microsoft.Extensions.Logging;
+
+namespace PaymentSwitch.Core.Logging;
+
+/// <summary>
+/// Every log line the switch writes, in one place. None carries a full card number: masked PANs only (first 6,
+/// last 4). Warnings and errors say what the operator should do.
+/// </summary>
+internal static partial class SwitchLog
+{
+    [LoggerMessage(1, LogLevel.Information, "Acquirer listener '{Name}' listening on {Endpoint} ({Dialect}, {Framing})")]
+    public static partial void ListenerStarted(ILogger logger, string name, string endpoint, string dialect, string framing);
+
+    [LoggerMessage(2, LogLevel.Warning, "Acquirer listener '{Name}': connection from {Remote} refused: {Reason}")]
+    public static partial void ConnectionRefused(ILogger logger, string name, string remote, string reason);
+
+    [LoggerMessage(3, LogLevel.Warning, "Acquirer '{Name}' connection {Remote} closed: {Reason}")]
+    public static partial void ConnectionClosedWithReason(ILogger logger, string name, string remote, string reason);
+
+    [LoggerMessage(4, LogLevel.Debug, "Acquirer '{Name}' connection {Remote} opened")]
+    public static partial void ConnectionOpened(ILogger logger, string name, string remote);
+
+    [LoggerMessage(5, LogLevel.Debug, "Acquirer '{Name}' connection {Remote} closed by the peer")]
+    public static partial void ConnectionClosed(ILogger logger, string name, string remote);
+
+    [LoggerMessage(6, LogLevel.Warning, "Acquirer '{Name}' {Remote}: format error in MTI {Mti}: {Error}; answered DE39 = 30")]
+    public static partial void FormatError(ILogger logger, string name, string remote, string mti, string error);
+
+    [LoggerMessage(7, LogLevel.Warning, "Acquirer '{Name}' {Remote}: unexpected MTI {Mti} from an acquirer ignored (only requests and advices are accepted)")]
+    public static partial void UnexpectedMti(ILogger logger, string name, string remote, string mti);
+
+    [LoggerMessage(10, LogLevel.Information, "Issuer '{Issuer}' connection to {Endpoint} signed on")]
+    public static partial void IssuerSignedOn(ILogger logger, string issuer, string endpoint);
+
+    [LoggerMessage(11, LogLevel.Warning, "Issuer '{Issuer}' connection to {Endpoint} lost: {Reason}; reconnecting in {DelayMs} ms. Check that the issuer host is up and reachable.")]
+    public static partial void IssuerConnectionLost(ILogger logger, string issuer, string endpoint, string reason, int delayMs);
+
+    [LoggerMessage(12, LogLevel.Warning, "Issuer '{Issuer}' connection to {Endpoint}: sign-on refused or unanswered ({Reason}); reconnecting. Check the issuer's sign-on configuration.")]
+    public static partial void IssuerSignOnFailed(ILogger logger, string issuer, string endpoint, string reason);
+
+    [LoggerMessage(13, LogLevel.Warning, "Issuer '{Issuer}' answered a request the switch no longer waits for (STAN {Stan}, MTI {Mti}, DE39 {ResponseCode}): the answer came after the timeout")]
+    public static partial void LateAnswer(ILogger logger, string issuer, int stan, string mti, string responseCode);
+
+    [LoggerMessage(14, LogLevel.Warning, "Issuer '{Issuer}' sent a malformed message ({Error}); closing that connection. Check the issuer's dialect and framing settings.")]
+    public static partial void IssuerFormatError(ILogger logger, string issuer, string error);
+
+    [LoggerMessage(15, LogLevel.Warning, "Issuer '{Issuer}' answered with an invalid or missing DE39; the acquirer gets 96")]
+    public static partial void IssuerInvalidResponseCode(ILogger logger, string issuer);
+
+    [LoggerMessage(16, LogLevel.Warning, "Wallet issuer '{Issuer}' call failed: {Reason}")]
+    public static partial void WalletCallFailed(ILogger logger, string issuer, string reason);
+
+    [LoggerMessage(20, LogLevel.Error, "Journal write failed for a transaction to '{Issuer}': {Reason}. The acquirer gets 96. Check the journal disk.")]
+    public static partial void JournalFailed(ILogger logger, string issuer, string reason);
+
+    [LoggerMessage(21, LogLevel.Warning, "Reply to acquirer '{Name}' {Remote} could not be written (connection closed or not reading); MTI {Mti} DE39 {ResponseCode} pan {MaskedPan}")]
+    public static partial void ReplyDropped(ILogger logger, string name, string remote, string mti, string responseCode, string maskedPan);
+}

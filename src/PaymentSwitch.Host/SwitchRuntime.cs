@@ -1,0 +1,126 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using PaymentSwitch.Core.Acquiring;
+using PaymentSwitch.Core.Authorisation;
+using PaymentSwitch.Core.Configuration;
+using PaymentSwitch.Core.Issuers;
+using PaymentSwitch.Core.Routing;
+using PaymentSwitch.Host.Configuration;
+using PaymentSwitch.Iso8583;
+
+namespace PaymentSwitch.Host;
+
+/// <summary>
+/// Builds and runs the switch from its configuration: dialects, embedded simulators (when configured), routes,
+/// issuer links, the engine, then the acquirer listeners last (so nothing is accepted before the switch can answer).
+/// Stops in the reverse order: stop accepting, let in-flight requests finish, sign off, close.
+/// </summary>
+internal sealed class SwitchRuntime : IHostedService, IAsyncDisposable
+{
+    private readonly ConfigurationLoader _config;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger _log;
+    private readonly List<AcquirerListener> _listeners = [];
+    private IAsyncDisposable? _simulators;
+    private BinRoutesFileWatcher? _routesWatcher;
+
+    public SwitchRuntime(ConfigurationLoader config, IReadOnlyDictionary<string, Dialect> dialects, ILoggerFactory loggers)
+    {
+        _config = config;
+        Dialects = dialects;
+        _loggers = loggers;
+        _log = loggers.CreateLogger("PaymentSwitch");
+    }
+
+    public SwitchOptions Options => _config.Options;
+    public IReadOnlyDictionary<string, Dialect> Dialects { get; }
+    public SwitchEngine? Engine { get; private set; }
+    public BinRouter? Router { get; private set; }
+    public IReadOnlyList<AcquirerListener> Listeners => _listeners;
+    public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
+
+    /// <summary>True once every listener is open.</summary>
+    public bool ListenersOpen { get; private set; }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        SwitchOptions options = Options;
+        if (options.Simulators.Embedded)
+            _simulators = await EmbeddedSimulators.StartAsync(options.Simulators, Dialects, _loggers, cancellationToken).ConfigureAwait(false);
+
+        Router = LoadRoutes(options);
+
+        var links = new List<IssuerLink>();
+        foreach (IssuerOptions issuer in options.Issuers)
+        {
+            ILogger logger = _loggers.CreateLogger($"PaymentSwitch.Issuer.{issuer.Id}");
+            links.Add(issuer.Kind == "card"
+                ? new CardIssuerLink(issuer, Dialects[issuer.Dialect], logger)
+                : new WalletIssuerLink(issuer, logger));
+        }
+        var directory = new IssuerDirectory(links);
+        Engine = new SwitchEngine(Router, directory, NoTransactionJournal.Instance, options.Switch.InstitutionId,
+            options.Switch.MaxInFlight, _loggers.CreateLogger("PaymentSwitch.Engine"));
+        foreach (IssuerLink link in links) link.Start();
+
+        foreach (AcquirerOptions acquirer in options.Acquirers)
+        {
+            var listener = new AcquirerListener(acquirer, Dialects[acquirer.Dialect], Engine, _loggers.CreateLogger($"PaymentSwitch.Acquirer.{acquirer.Name}"));
+            listener.Start();
+            _listeners.Add(listener);
+        }
+        ListenersOpen = true;
+    }
+
+    private BinRouter LoadRoutes(SwitchOptions options)
+    {
+        string path = _config.Resolve(options.Routes.File);
+        var known = options.Issuers.Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
+        var router = new BinRouter(BinRoutingTable.Empty, known);
+        if (!File.Exists(path)) throw new ConfigurationException($"Routes:File: '{path}' does not exist.");
+        _routesWatcher = new BinRoutesFileWatcher(router, path, new BinRoutesFileWatcherOptions());
+        BinRouteReloadResult first = _routesWatcher.ReloadNow();
+        if (!first.Succeeded) throw new ConfigurationException($"Routes:File: '{path}': {first}");
+        _log.LogInformation("Routes loaded from {Path}: {Count} routes, version {Version}", path, router.Current.RouteCount, router.Current.Version);
+        _routesWatcher.ReloadCompleted += (_, result) =>
+        {
+            if (result.Succeeded) _log.LogInformation("Routes reloaded from {Path}: {Result}", path, result.ToString());
+            else _log.LogWarning("Routes file {Path} changed but was refused; the previous table stays in force: {Result}", path, result.ToString());
+        };
+        if (!options.Routes.Watch)
+        {
+            _routesWatcher.Dispose();
+            _routesWatcher = null;
+        }
+        return router;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        foreach (AcquirerListener listener in _listeners) listener.StopAccepting();
+        // Let requests in flight get their answers (each is bounded by its issuer's timeout).
+        if (Engine is not null)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (Engine.InFlight > 0 && DateTime.UtcNow < deadline && !cancellationToken.IsCancellationRequested)
+                await Task.Delay(20, CancellationToken.None).ConfigureAwait(false);
+        }
+        await DisposeAsync().ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (AcquirerListener listener in _listeners) await listener.DisposeAsync().ConfigureAwait(false);
+        _listeners.Clear();
+        _routesWatcher?.Dispose();
+        _routesWatcher = null;
+        if (Engine is not null)
+        {
+            foreach (IssuerLink link in Engine.Issuers.All) await link.DisposeAsync().ConfigureAwait(false);
+            await Engine.DisposeAsync().ConfigureAwait(false);
+            Engine = null;
+        }
+        if (_simulators is not null) await _simulators.DisposeAsync().ConfigureAwait(false);
+        _simulators = null;
+    }
+}

@@ -1,0 +1,44 @@
+using PaymentSwitch.Core.Configuration;
+
+namespace PaymentSwitch.Core.Tests.Configuration;
+
+public class SwitchOptionsValidatorTests
+{
+    private static readonly string[] Dialects = ["iso87-ascii", "iso87-bcd"];
+
+    private static SwitchOptions Valid() => new()
+    {
+        Acquirers = [new AcquirerOptions()],
+        Issuers =
+        [
+            new IssuerOptions { Id = "card", Kind = "card", Endpoints = ["127.0.0.1:7001"] },
+            new IssuerOptions { Id = "wallet", Kind = "wallet", BaseUrl = "http://127.0.0.1:7002" },
+        ],
+    };
+
+    [Fact]
+    public void A_sound_configuration_has_no_errors() => Assert.Empty(SwitchOptionsValidator.Validate(Valid(), Dialects));
+
+    [Fact]
+    public void Each_error_names_the_setting_and_what_is_wrong()
+    {
+        SwitchOptions options = Valid();
+        options.Acquirers[0].Listen = "nowhere";
+        options.Acquirers[0].Dialect = "iso93";
+        options.Issuers[0].TimeoutMs = -5;
+        options.Issuers[0].Endpoints = ["127.0.0.1"];
+        options.Issuers[1].BaseUrl = "ftp://x";
+        options.Issuers.Add(new IssuerOptions { Id = "card", Kind = "mainframe" });
+        options.Status.Listen = "8080";
+
+        IReadOnlyList<string> errors = SwitchOptionsValidator.Validate(options, Dialects);
+        Assert.Contains(errors, e => e.StartsWith("Acquirers:0:Listen: 'nowhere'", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Acquirers:0:Dialect: unknown dialect 'iso93'", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Issuers:0:TimeoutMs: must be 10..120000 (is -5)", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Issuers:0:Endpoints:0:", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Issuers:1:BaseUrl:", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Issuers:2:Id: must be set and unique", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Issuers:2:Kind: 'mainframe'", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Status:Listen:", StringComparison.Ordinal));
+    }
+}
