@@ -4,6 +4,8 @@ using PaymentSwitch.Core.Acquiring;
 using PaymentSwitch.Core.Authorisation;
 using PaymentSwitch.Core.Configuration;
 using PaymentSwitch.Core.Issuers;
+using PaymentSwitch.Core.Durability;
+using PaymentSwitch.Core.Reversals;
 using PaymentSwitch.Core.Routing;
 using PaymentSwitch.Host.Configuration;
 using PaymentSwitch.Iso8583;
@@ -35,6 +37,7 @@ internal sealed class SwitchRuntime : IHostedService, IAsyncDisposable
     public SwitchOptions Options => _config.Options;
     public IReadOnlyDictionary<string, Dialect> Dialects { get; }
     public SwitchEngine? Engine { get; private set; }
+    public ITransactionJournal? Journal { get; private set; }
     public BinRouter? Router { get; private set; }
     public IReadOnlyList<AcquirerListener> Listeners => _listeners;
     public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
@@ -59,8 +62,15 @@ internal sealed class SwitchRuntime : IHostedService, IAsyncDisposable
                 : new WalletIssuerLink(issuer, logger));
         }
         var directory = new IssuerDirectory(links);
-        Engine = new SwitchEngine(Router, directory, NoTransactionJournal.Instance, options.Switch.InstitutionId,
-            options.Switch.MaxInFlight, _loggers.CreateLogger("PaymentSwitch.Engine"));
+
+        // Rule 4: replay the journal before anything is accepted.
+        var replay = new TransactionReplay(directory.Find);
+        Journal = JournalStartup.Open(options.Journal, _config, replay, _loggers.CreateLogger("PaymentSwitch.Journal"));
+        Engine = new SwitchEngine(Router, directory, Journal, options.Switch.InstitutionId,
+            options.Switch.MaxInFlight, _loggers.CreateLogger("PaymentSwitch.Engine"), options.Switch.RecentTransactions);
+        IReadOnlyList<PendingReversal> owed = replay.OwedReversals();
+        Engine.Recover(owed, replay.Recent);
+        _log.LogInformation("Journal replayed: {Records} records, {Forwarded} forwarded, {Owed} reversals owed and re-queued", replay.Records, replay.Forwarded, owed.Count);
         foreach (IssuerLink link in links) link.Start();
 
         foreach (AcquirerOptions acquirer in options.Acquirers)
@@ -120,6 +130,8 @@ internal sealed class SwitchRuntime : IHostedService, IAsyncDisposable
             await Engine.DisposeAsync().ConfigureAwait(false);
             Engine = null;
         }
+        if (Journal is IAsyncDisposable journal) await journal.DisposeAsync().ConfigureAwait(false);
+        Journal = null;
         if (_simulators is not null) await _simulators.DisposeAsync().ConfigureAwait(false);
         _simulators = null;
     }

@@ -13,6 +13,16 @@ internal readonly struct RetrievalReference
     public static RetrievalReference Create(DateTime utc, int stan)
         => new(((((long)(utc.Year % 10) * 1000) + utc.DayOfYear) * 100 + utc.Hour) * 1_000_000 + stan);
 
+    /// <summary>Reads the 12 digits written by <see cref="Format"/> (from a journal record).</summary>
+    public static RetrievalReference Parse(string digits) => new(long.TryParse(digits, out long v) ? v : 0);
+
+    public override string ToString()
+    {
+        Span<byte> digits = stackalloc byte[12];
+        Format(digits);
+        return System.Text.Encoding.ASCII.GetString(digits);
+    }
+
     public void Format(Span<byte> destination)
     {
         long v = _value;

@@ -2,8 +2,10 @@ using System.Buffers;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using PaymentSwitch.Core.Acquiring;
+using PaymentSwitch.Core.Durability;
 using PaymentSwitch.Core.Issuers;
 using PaymentSwitch.Core.Logging;
+using PaymentSwitch.Core.Reversals;
 using PaymentSwitch.Core.Routing;
 using PaymentSwitch.Iso8583;
 
@@ -12,18 +14,21 @@ namespace PaymentSwitch.Core.Authorisation;
 /// <summary>
 /// The authorisation pipeline: takes each frame an acquirer sends, checks it, routes it by BIN, journals it, sends it
 /// to the issuer, and returns the issuer's answer (or the timeout, or its own decline) to the connection it came on.
+/// It also owns the reversals the switch owes issuers (money-safety rule 3) and sends them until answered.
 /// </summary>
 /// <remarks>
 /// Everything on the way is synchronous until a journal write or the issuer has to be waited for; those waits resume
 /// through delegates cached on the pooled <see cref="Transaction"/>, so the steady state allocates nothing.
 /// </remarks>
-public sealed class SwitchEngine : IAsyncDisposable
+public sealed partial class SwitchEngine : IAsyncDisposable
 {
     private readonly BinRouter _router;
     private readonly IssuerDirectory _issuers;
     private readonly ITransactionJournal _journal;
     private readonly TransactionPool _pool;
     private readonly SwitchCounters _counters;
+    private readonly ReversalQueue _reversals = new();
+    private readonly RecentTransactions _recent;
     private readonly ILogger _log;
     private readonly byte[] _institutionId;
     private readonly Thread _ticker;
@@ -33,7 +38,8 @@ public sealed class SwitchEngine : IAsyncDisposable
     [ThreadStatic] private static IsoMessageBuilder? t_builder;
     [ThreadStatic] private static IsoMessage? t_scratchMessage;
 
-    public SwitchEngine(BinRouter router, IssuerDirectory issuers, ITransactionJournal journal, string institutionId, int maxInFlight, ILogger logger)
+    public SwitchEngine(BinRouter router, IssuerDirectory issuers, ITransactionJournal journal, string institutionId, int maxInFlight, ILogger logger,
+        int recentCapacity = 131_072)
     {
         _router = router;
         _issuers = issuers;
@@ -41,6 +47,7 @@ public sealed class SwitchEngine : IAsyncDisposable
         _log = logger;
         _institutionId = System.Text.Encoding.ASCII.GetBytes(institutionId);
         _counters = new SwitchCounters();
+        _recent = new RecentTransactions(recentCapacity);
         _pool = new TransactionPool(maxInFlight, () => new Transaction(this));
         _onExpired = OnExpired;
         foreach (IssuerLink link in issuers.All) link.Engine = this;
@@ -49,15 +56,28 @@ public sealed class SwitchEngine : IAsyncDisposable
     }
 
     public SwitchCounters Counters => _counters;
-
     public IssuerDirectory Issuers => _issuers;
-
     public BinRouter Router => _router;
+    public ReversalQueue Reversals => _reversals;
+    public RecentTransactions Recent => _recent;
+    public ITransactionJournal Journal => _journal;
 
-    /// <summary>Transactions in flight across the switch.</summary>
+    /// <summary>Transactions in flight across the switch (acquirer requests and reversal attempts).</summary>
     public int InFlight => _pool.InUse;
 
     private static IsoMessageBuilder Builder(Dialect dialect) => t_builder ??= new IsoMessageBuilder(dialect);
+
+    /// <summary>Takes what replay found: reversals still owed, and recent transactions for matching.</summary>
+    public void Recover(IEnumerable<PendingReversal> owed, IEnumerable<RecentTransaction> recent)
+    {
+        foreach (RecentTransaction entry in recent)
+        {
+            RecentTransaction e = entry;
+            e.Issuer = _issuers.Find(entry.Issuer?.Id ?? "") ?? entry.Issuer;
+            _recent.Add(e);
+        }
+        foreach (PendingReversal reversal in owed) _reversals.Enqueue(reversal);
+    }
 
     /// <summary>Handles one frame from an acquirer connection (called on that connection's read loop).</summary>
     internal void OnFrame(AcquirerConnection connection, in ReadOnlySequence<byte> message, Tpdu tpdu)
@@ -89,28 +109,29 @@ public sealed class SwitchEngine : IAsyncDisposable
             return;
         }
 
-        int mti = request.Mti;
-        switch (mti)
+        switch (request.Mti)
         {
-            case Iso8583.Mti.NetworkManagementRequest:
+            case Mti.NetworkManagementRequest:
                 AnswerNetworkManagement(transaction);
                 Release(transaction);
                 return;
-            case Iso8583.Mti.AuthorisationRequest:
-            case Iso8583.Mti.AuthorisationRequestRepeat:
-            case Iso8583.Mti.FinancialRequest:
-            case Iso8583.Mti.FinancialRequestRepeat:
-            case Iso8583.Mti.AuthorisationAdvice:
-            case Iso8583.Mti.AuthorisationAdviceRepeat:
-            case Iso8583.Mti.ReversalRequest:
-            case Iso8583.Mti.ReversalRequestRepeat:
-            case Iso8583.Mti.ReversalAdvice:
-            case Iso8583.Mti.ReversalAdviceRepeat:
+            case Mti.AuthorisationRequest:
+            case Mti.AuthorisationRequestRepeat:
+            case Mti.FinancialRequest:
+            case Mti.FinancialRequestRepeat:
+            case Mti.AuthorisationAdvice:
+            case Mti.AuthorisationAdviceRepeat:
                 HandleFinancial(transaction);
                 return;
+            case Mti.ReversalRequest:
+            case Mti.ReversalRequestRepeat:
+            case Mti.ReversalAdvice:
+            case Mti.ReversalAdviceRepeat:
+                HandleAcquirerReversal(transaction);
+                return;
             default:
-                if (Iso8583.Mti.IsRequest(mti)) AnswerLocally(transaction, ResponseCode.InvalidTransaction);
-                else SwitchLog.UnexpectedMti(_log, connection.Name, connection.RemoteText, Iso8583.Mti.ToText(mti));
+                if (Mti.IsRequest(request.Mti)) AnswerLocally(transaction, ResponseCode.InvalidTransaction);
+                else SwitchLog.UnexpectedMti(_log, connection.Name, connection.RemoteText, Mti.ToText(request.Mti));
                 Release(transaction);
                 return;
         }
@@ -136,10 +157,7 @@ public sealed class SwitchEngine : IAsyncDisposable
         }
         transaction.Amount = amount;
 
-        Span<byte> panScratch = stackalloc byte[19];
-        request.TryGetAscii(2, panScratch, out ReadOnlySpan<byte> pan);
-        BinRouteMatch match = _router.Lookup(pan);
-        IssuerLink? link = match.IsMatch ? _issuers.Resolve(match) : null;
+        IssuerLink? link = Route(request);
         if (link is null)
         {
             AnswerAndRelease(transaction, ResponseCode.NoSuchIssuer);
@@ -158,22 +176,32 @@ public sealed class SwitchEngine : IAsyncDisposable
         }
         transaction.IssuerRrn = RetrievalReference.Create(DateTime.UtcNow, transaction.IssuerStan);
 
-        ValueTask forwarded;
+        // Rule 1: the Forwarded record is durable before the request leaves.
+        ValueTask<long> forwarded;
         try
         {
             forwarded = _journal.RecordForwardedAsync(transaction);
         }
         catch (Exception ex)
         {
-            forwarded = ValueTask.FromException(ex);
+            forwarded = ValueTask.FromException<long>(ex);
         }
-        if (forwarded.IsCompletedSuccessfully)
+        if (forwarded.IsCompleted)
         {
-            SendToIssuer(transaction);
+            transaction.JournalTask = forwarded;
+            AfterForwarded(transaction);
             return;
         }
         transaction.JournalTask = forwarded;
         forwarded.GetAwaiter().UnsafeOnCompleted(transaction.ContinueAfterForwarded);
+    }
+
+    private IssuerLink? Route(IsoMessage request)
+    {
+        Span<byte> pan = stackalloc byte[19];
+        request.TryGetAscii(2, pan, out ReadOnlySpan<byte> digits);
+        BinRouteMatch match = _router.Lookup(digits);
+        return match.IsMatch ? _issuers.Resolve(match) : null;
     }
 
     /// <summary>Field checks the switch makes itself before routing. Returns default when the request may go on.</summary>
@@ -187,7 +215,7 @@ public sealed class SwitchEngine : IAsyncDisposable
         request.TryGetAscii(2, pan, out ReadOnlySpan<byte> digits);
         if (digits.Length < 12 || !Luhn.IsValid(digits)) return ResponseCode.InvalidCardNumber;
         if (!request.TryGetInt64(4, out amount)) return ResponseCode.FormatError;
-        if (amount == 0 && request.Mti is Iso8583.Mti.FinancialRequest or Iso8583.Mti.FinancialRequestRepeat) return ResponseCode.InvalidAmount;
+        if (amount == 0 && request.Mti is Mti.FinancialRequest or Mti.FinancialRequestRepeat) return ResponseCode.InvalidAmount;
         if (request.TryGetInt64(14, out long expiry) && IsExpired(expiry)) return ResponseCode.ExpiredCard;
         return default;
     }
@@ -203,11 +231,11 @@ public sealed class SwitchEngine : IAsyncDisposable
 
     internal void AfterForwarded(Transaction transaction)
     {
-        ValueTask task = transaction.JournalTask;
+        ValueTask<long> task = transaction.JournalTask;
         transaction.JournalTask = default;
         try
         {
-            task.GetAwaiter().GetResult();
+            transaction.ForwardedSequence = task.GetAwaiter().GetResult();
         }
         catch (Exception ex)
         {
@@ -215,6 +243,19 @@ public sealed class SwitchEngine : IAsyncDisposable
             if (transaction.Issuer.Pending.TryTake(transaction, transaction.PendingSequence))
                 AnswerAndRelease(transaction, ResponseCode.SystemMalfunction);
             return;
+        }
+        if (TransactionKey.TryCreate(transaction.Request, out TransactionKey key))
+        {
+            _recent.Add(new RecentTransaction
+            {
+                Key = key,
+                ForwardedSequence = transaction.ForwardedSequence,
+                Issuer = transaction.Issuer,
+                IssuerStan = transaction.IssuerStan,
+                IssuerRrn = transaction.IssuerRrn,
+                Mti = transaction.Request.Mti,
+                State = RecentState.InFlight,
+            });
         }
         SendToIssuer(transaction);
     }
@@ -224,12 +265,20 @@ public sealed class SwitchEngine : IAsyncDisposable
         IssuerLink link = transaction.Issuer!;
         long sequence = transaction.PendingSequence;
         if (!link.TrySend(transaction) && link.Pending.TryTake(transaction, sequence))
-            AnswerAndRelease(transaction, ResponseCode.IssuerUnavailable);
+        {
+            if (transaction.Kind == TransactionKind.Reversal) ReversalAttemptFailed(transaction);
+            else FinishForwarded(transaction, ResponseCode.IssuerUnavailable, TransactionOutcome.DeclinedBySwitch, null);
+        }
     }
 
-    /// <summary>Fills <paramref name="builder"/> with the request as the issuer must see it: the switch's STAN, RRN and institution id.</summary>
+    /// <summary>Fills <paramref name="builder"/> with the message the issuer must see: the switch's STAN, RRN and institution id.</summary>
     internal void BuildIssuerRequest(Transaction transaction, IsoMessageBuilder builder, Dialect issuerDialect)
     {
+        if (transaction.Kind == TransactionKind.Reversal)
+        {
+            BuildReversal(transaction, builder, issuerDialect);
+            return;
+        }
         IsoMessage request = transaction.Request;
         builder.Reset(issuerDialect, request.Mti);
         for (int field = request.NextField(1); field > 0; field = request.NextField(field))
@@ -247,109 +296,124 @@ public sealed class SwitchEngine : IAsyncDisposable
     /// <summary>The issuer's ISO 8583 answer for a transaction already taken from the pending table.</summary>
     internal void OnIssuerAnswer(Transaction transaction, IsoMessage response)
     {
-        Span<byte> scratch = stackalloc byte[2];
+        Span<byte> scratch = stackalloc byte[8];
         ResponseCode code;
         if (!response.TryGetAscii(39, scratch, out ReadOnlySpan<byte> rc) || !ResponseCode.TryRead(rc, out code))
         {
             SwitchLog.IssuerInvalidResponseCode(_log, transaction.Issuer!.Id);
             code = ResponseCode.SystemMalfunction;
         }
-        IsoMessageBuilder builder = StartReply(transaction, code);
-        builder.CopyFrom(response, EchoedFields.FromIssuer);
-        Complete(transaction, builder, code, TransactionOutcome.IssuerAnswered);
+        if (transaction.Kind == TransactionKind.Reversal)
+        {
+            CompleteReversal(transaction, code);
+            return;
+        }
+        if (response.TryGetAscii(38, scratch, out ReadOnlySpan<byte> approval)) transaction.SetApprovalCode(approval);
+        FinishForwarded(transaction, code, TransactionOutcome.IssuerAnswered, response);
     }
 
-    /// <summary>A wallet issuer's answer (or a local decision) for a transaction already taken from the pending table.</summary>
+    /// <summary>A wallet issuer's answer for a transaction already taken from the pending table.</summary>
     internal void OnIssuerAnswer(Transaction transaction, ResponseCode code, ReadOnlySpan<byte> approvalCode)
     {
-        IsoMessageBuilder builder = StartReply(transaction, code);
-        if (code.IsApproved && !approvalCode.IsEmpty) builder.TrySetAscii(38, approvalCode);
-        Complete(transaction, builder, code, TransactionOutcome.IssuerAnswered);
+        if (transaction.Kind == TransactionKind.Reversal)
+        {
+            CompleteReversal(transaction, code);
+            return;
+        }
+        if (code.IsApproved) transaction.SetApprovalCode(approvalCode);
+        FinishForwarded(transaction, code, TransactionOutcome.IssuerAnswered, null);
     }
 
-    /// <summary>The request could not be delivered after being registered (link down mid-way).</summary>
-    internal void OnSendFailed(Transaction transaction)
-    {
-        if (transaction.Issuer!.Pending.TryTake(transaction, transaction.PendingSequence))
-            AnswerAndRelease(transaction, ResponseCode.IssuerUnavailable);
-    }
-
-    /// <summary>An issuer answered a STAN nobody waits for (late, after the timeout, or unknown).</summary>
+    /// <summary>An issuer answered a STAN nobody waits for (late, after the timeout, or unknown). Its reversal is already owed.</summary>
     internal void OnLateAnswer(IssuerLink link, IsoMessage response)
     {
         _counters.LateAnswer();
         response.TryGetInt64(11, out long stan);
         Span<byte> scratch = stackalloc byte[2];
         string rc = response.TryGetAscii(39, scratch, out ReadOnlySpan<byte> code) ? System.Text.Encoding.ASCII.GetString(code) : "--";
-        SwitchLog.LateAnswer(_log, link.Id, (int)stan, Iso8583.Mti.ToText(response.Mti), rc);
+        SwitchLog.LateAnswer(_log, link.Id, (int)stan, Mti.ToText(response.Mti), rc);
     }
 
     private void OnExpired(Transaction transaction)
     {
+        if (transaction.Kind == TransactionKind.Reversal)
+        {
+            ReversalAttemptFailed(transaction);
+            return;
+        }
         _counters.TimedOut();
-        IsoMessageBuilder builder = StartReply(transaction, ResponseCode.IssuerUnavailable);
-        Complete(transaction, builder, ResponseCode.IssuerUnavailable, TransactionOutcome.TimedOut);
+        FinishForwarded(transaction, ResponseCode.IssuerUnavailable, TransactionOutcome.TimedOut, null);
     }
 
-    private IsoMessageBuilder StartReply(Transaction transaction, ResponseCode code)
+    /// <summary>Builds the acquirer's reply for a forwarded request, makes the outcome durable (rule 2), then delivers.</summary>
+    private void FinishForwarded(Transaction transaction, ResponseCode code, TransactionOutcome outcome, IsoMessage? response)
     {
-        IsoMessage request = transaction.Request;
-        IsoMessageBuilder builder = Builder(request.Dialect);
-        builder.Reset(request.Dialect, Iso8583.Mti.ResponseOf(request.Mti));
-        builder.CopyFrom(request, EchoedFields.Identity);
-        Span<byte> rc = [code.First, code.Second];
-        builder.SetAscii(39, rc);
-        return builder;
-    }
-
-    private void Complete(Transaction transaction, IsoMessageBuilder builder, ResponseCode code, TransactionOutcome outcome)
-    {
+        IsoMessageBuilder builder = StartReply(transaction, code);
+        if (response is not null) builder.CopyFrom(response, EchoedFields.FromIssuer);
+        else if (!transaction.ApprovalCode.IsEmpty) builder.TrySetAscii(38, transaction.ApprovalCode);
         transaction.ResponseCode = code;
         transaction.Outcome = outcome;
         transaction.SetReply(builder, transaction.Connection!.Framing);
-        ValueTask durable;
+        ValueTask<long> durable;
         try
         {
             durable = _journal.RecordOutcomeAsync(transaction);
         }
         catch (Exception ex)
         {
-            durable = ValueTask.FromException(ex);
-        }
-        if (durable.IsCompletedSuccessfully)
-        {
-            Deliver(transaction);
-            return;
+            durable = ValueTask.FromException<long>(ex);
         }
         transaction.JournalTask = durable;
+        if (durable.IsCompleted)
+        {
+            AfterOutcome(transaction);
+            return;
+        }
         durable.GetAwaiter().UnsafeOnCompleted(transaction.ContinueAfterOutcome);
     }
 
     internal void AfterOutcome(Transaction transaction)
     {
-        ValueTask task = transaction.JournalTask;
+        ValueTask<long> task = transaction.JournalTask;
         transaction.JournalTask = default;
+        bool durable = true;
         try
         {
             task.GetAwaiter().GetResult();
         }
         catch (Exception ex)
         {
-            // The outcome is not durable: no approval may reach the acquirer (rule 2).
+            // The outcome is not durable: no approval may reach the acquirer (rule 2), and the issuer may have
+            // approved, so the request is reversed.
+            durable = false;
             SwitchLog.JournalFailed(_log, transaction.Issuer?.Id ?? "-", ex.Message);
             IsoMessageBuilder builder = StartReply(transaction, ResponseCode.SystemMalfunction);
             transaction.ResponseCode = ResponseCode.SystemMalfunction;
             transaction.SetReply(builder, transaction.Connection!.Framing);
         }
+        bool reverse = !durable || transaction.Outcome == TransactionOutcome.TimedOut;
+        _recent.SetState(transaction.ForwardedSequence, reverse ? RecentState.TimedOut : transaction.ResponseCode.IsApproved ? RecentState.Approved : RecentState.Declined);
+        if (reverse && IsReversible(transaction.Request.Mti))
+            OweReversal(transaction, durable ? ReversalReason.Timeout : ReversalReason.JournalFailure);
         Deliver(transaction);
+    }
+
+    private static bool IsReversible(int mti) => mti is Mti.AuthorisationRequest or Mti.AuthorisationRequestRepeat or Mti.FinancialRequest or Mti.FinancialRequestRepeat;
+
+    /// <summary>Queues a reversal for a forwarded request whose outcome is unknown (cold path: allocates).</summary>
+    private void OweReversal(Transaction transaction, ReversalReason reason)
+    {
+        byte[] payload = new byte[1024];
+        int length = ForwardedRecord.Write(transaction, _journal.Pan, payload);
+        if (ForwardedRecord.TryRead(payload.AsSpan(0, length), out ForwardedRecord? original))
+            _reversals.Enqueue(new PendingReversal(original!, transaction.ForwardedSequence, reason) { Link = transaction.Issuer });
     }
 
     private void Deliver(Transaction transaction)
     {
         AcquirerConnection connection = transaction.Connection!;
         _counters.Answered(transaction.ResponseCode, Stopwatch.GetTimestamp() - transaction.ReceivedTimestamp, transaction.Issuer);
-        if (!connection.TryWriteReply(transaction.Reply))
-            LogDroppedReply(transaction);
+        if (!connection.TryWriteReply(transaction.Reply)) LogDroppedReply(transaction);
         Release(transaction);
     }
 
@@ -357,7 +421,18 @@ public sealed class SwitchEngine : IAsyncDisposable
     {
         AcquirerConnection connection = transaction.Connection!;
         string pan = transaction.Request.TryGetString(2, out string? p) ? PanMask.Mask(p) : "-";
-        SwitchLog.ReplyDropped(_log, connection.Name, connection.RemoteText, Iso8583.Mti.ToText(transaction.Request.Mti), transaction.ResponseCode.ToString(), pan);
+        SwitchLog.ReplyDropped(_log, connection.Name, connection.RemoteText, Mti.ToText(transaction.Request.Mti), transaction.ResponseCode.ToString(), pan);
+    }
+
+    private IsoMessageBuilder StartReply(Transaction transaction, ResponseCode code)
+    {
+        IsoMessage request = transaction.Request;
+        IsoMessageBuilder builder = Builder(request.Dialect);
+        builder.Reset(request.Dialect, Mti.ResponseOf(request.Mti));
+        builder.CopyFrom(request, EchoedFields.Identity);
+        Span<byte> rc = [code.First, code.Second];
+        builder.SetAscii(39, rc);
+        return builder;
     }
 
     /// <summary>Answers from the switch itself (nothing was forwarded), then releases.</summary>
@@ -373,15 +448,14 @@ public sealed class SwitchEngine : IAsyncDisposable
         transaction.ResponseCode = code;
         transaction.Outcome = TransactionOutcome.DeclinedBySwitch;
         _counters.Answered(code, Stopwatch.GetTimestamp() - transaction.ReceivedTimestamp, null);
-        if (!transaction.Connection!.TryWriteFrame(builder, transaction.Tpdu))
-            LogDroppedReply(transaction);
+        if (!transaction.Connection!.TryWriteFrame(builder, transaction.Tpdu)) LogDroppedReply(transaction);
     }
 
     private void AnswerNetworkManagement(Transaction transaction)
     {
         IsoMessage request = transaction.Request;
         IsoMessageBuilder builder = Builder(request.Dialect);
-        builder.Reset(request.Dialect, Iso8583.Mti.NetworkManagementResponse);
+        builder.Reset(request.Dialect, Mti.NetworkManagementResponse);
         builder.CopyFrom(request, EchoedFields.NetworkManagement);
         bool known = request.TryGetInt64(70, out long code) && code is 1 or 2 or 301;
         builder.SetAscii(39, known ? "00"u8 : "12"u8);
@@ -398,9 +472,9 @@ public sealed class SwitchEngine : IAsyncDisposable
         try
         {
             message.CopyTo(copy);
-            if (!scratch.TryParse(copy.AsMemory(0, (int)message.Length), connection.Dialect, out _) || !Iso8583.Mti.IsRequest(scratch.Mti)) return;
+            if (!scratch.TryParse(copy.AsMemory(0, (int)message.Length), connection.Dialect, out _) || !Mti.IsRequest(scratch.Mti)) return;
             IsoMessageBuilder builder = Builder(scratch.Dialect);
-            builder.Reset(scratch.Dialect, Iso8583.Mti.ResponseOf(scratch.Mti));
+            builder.Reset(scratch.Dialect, Mti.ResponseOf(scratch.Mti));
             builder.CopyFrom(scratch, EchoedFields.Identity);
             builder.SetAscii(39, "91"u8);
             connection.TryWriteFrame(builder, tpdu);
@@ -420,6 +494,7 @@ public sealed class SwitchEngine : IAsyncDisposable
 
     private void TickLoop()
     {
+        long lastMaintenance = 0;
         while (!_stopping)
         {
             long now = Stopwatch.GetTimestamp();
@@ -434,6 +509,19 @@ public sealed class SwitchEngine : IAsyncDisposable
                 {
                     _log.LogError(ex, "Timeout scan for issuer {Issuer} failed", link.Id);
                 }
+            }
+            try
+            {
+                SendDueReversals(now);
+                if (now - lastMaintenance > Stopwatch.Frequency)
+                {
+                    lastMaintenance = now;
+                    _journal.RetainFrom(_reversals.OldestOwedSequence() ?? _journal.NextSequence);
+                }
+            }
+            catch (Exception ex)
+            {
+                _log.LogError(ex, "Reversal sending failed; will retry");
             }
             Thread.Sleep(5);
         }

@@ -23,7 +23,36 @@ public sealed class Transaction
     }
 
     /// <summary>The journal write being waited for (kept here so waiting allocates nothing).</summary>
-    internal ValueTask JournalTask;
+    internal ValueTask<long> JournalTask;
+
+    /// <summary>Whether this carries an acquirer's request or a reversal the switch owes an issuer.</summary>
+    internal TransactionKind Kind;
+
+    /// <summary>For <see cref="TransactionKind.Reversal"/>: the reversal being attempted.</summary>
+    internal Reversals.PendingReversal? Reversal;
+
+    /// <summary>Journal sequence of this request's Forwarded record (its identity in the journal).</summary>
+    public long ForwardedSequence { get; internal set; }
+
+    private readonly byte[] _approvalCode = new byte[6];
+    private int _approvalCodeLength;
+    private byte[]? _journalStaging;
+
+    /// <summary>The issuer's approval code (DE38), empty when none.</summary>
+    public ReadOnlySpan<byte> ApprovalCode => _approvalCode.AsSpan(0, _approvalCodeLength);
+
+    internal void SetApprovalCode(ReadOnlySpan<byte> code)
+    {
+        _approvalCodeLength = Math.Min(code.Length, 6);
+        code[.._approvalCodeLength].CopyTo(_approvalCode);
+    }
+
+    /// <summary>A buffer of at least <paramref name="length"/> bytes that lives as long as this transaction (journal backpressure).</summary>
+    internal byte[] JournalStaging(int length)
+    {
+        if (_journalStaging is null || _journalStaging.Length < length) _journalStaging = new byte[Math.Max(length, 512)];
+        return _journalStaging;
+    }
     internal readonly Action ContinueAfterForwarded;
     internal readonly Action ContinueAfterOutcome;
 
@@ -106,5 +135,9 @@ public sealed class Transaction
         ReplyLength = 0;
         CountsInFlight = false;
         JournalTask = default;
+        Kind = TransactionKind.Authorisation;
+        Reversal = null;
+        ForwardedSequence = 0;
+        _approvalCodeLength = 0;
     }
 }

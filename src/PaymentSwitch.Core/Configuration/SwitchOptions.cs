@@ -34,6 +34,9 @@ public sealed class SwitchIdentityOptions
 
     /// <summary>Transactions in flight across the whole switch; past it new requests are answered DE39 = 91 at once.</summary>
     public int MaxInFlight { get; set; } = 100_000;
+
+    /// <summary>Forwarded transactions remembered (by acquirer identity) to match acquirer reversals; fixed memory.</summary>
+    public int RecentTransactions { get; set; } = 131_072;
 }
 
 public sealed class RoutesOptions

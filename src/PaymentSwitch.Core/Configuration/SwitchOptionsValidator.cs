@@ -81,6 +81,17 @@ public static class SwitchOptionsValidator
             }
         }
 
+        Range("Switch:RecentTransactions", options.Switch.RecentTransactions, 1024, 16_000_000);
+        JournalSettings j = options.Journal;
+        if (string.IsNullOrWhiteSpace(j.Directory)) errors.Add("Journal:Directory: must name the journal folder.");
+        if (j.Durability is not ("strict" or "batched" or "none"))
+            errors.Add($"Journal:Durability: '{j.Durability}' is not a mode (strict, batched, or none for measurement only).");
+        else if (j.Durability == "none" && !j.AllowUnsafeNone)
+            errors.Add("Journal:Durability: 'none' loses approvals on a crash; it is refused unless Journal:AllowUnsafeNone=true is also set (measurement only).");
+        Range("Journal:BatchedWindowMs", j.BatchedWindowMs, 1, 1000);
+        Range("Journal:SegmentSizeBytes", j.SegmentSizeBytes, 1024 * 1024, 4L * 1024 * 1024 * 1024);
+        Range("Journal:MinFreeBytes", j.MinFreeBytes, 0, long.MaxValue);
+        if (j.RetentionHours < 0) errors.Add($"Journal:RetentionHours: must not be negative (is {j.RetentionHours}).");
         if (string.IsNullOrWhiteSpace(options.Routes.File)) errors.Add("Routes:File: must name the routes file.");
         if (!EndpointAddress.TryParse(options.Status.Listen, out _)) errors.Add($"Status:Listen: '{options.Status.Listen}' is not an address:port.");
         if (options.Simulators.Embedded)

@@ -19,6 +19,7 @@ public sealed class WalletIssuerLink : IssuerLink
 {
     private readonly HttpClient _http;
     private readonly Uri _authorisations;
+    private readonly Uri _reversals;
     private readonly Uri _baseAddress;
     private readonly ILogger _log;
     private int _available = 1;
@@ -31,6 +32,7 @@ public sealed class WalletIssuerLink : IssuerLink
         _log = logger;
         _baseAddress = new Uri(options.BaseUrl!.TrimEnd('/') + "/");
         _authorisations = new Uri(_baseAddress, "v1/authorisations");
+        _reversals = new Uri(_baseAddress, "v1/reversals");
         var handler = new SocketsHttpHandler
         {
             MaxConnectionsPerServer = options.MaxHttpConnections,
@@ -53,8 +55,48 @@ public sealed class WalletIssuerLink : IssuerLink
 
     internal override bool TrySend(Transaction transaction)
     {
-        _ = CallAsync(transaction, transaction.PendingSequence);
+        _ = transaction.Kind == TransactionKind.Reversal
+            ? CallReversalAsync(transaction, transaction.PendingSequence)
+            : CallAsync(transaction, transaction.PendingSequence);
         return true;
+    }
+
+    /// <summary>POST /v1/reversals for an owed reversal; any well-formed answer completes it (not_found answers 25).</summary>
+    private async Task CallReversalAsync(Transaction transaction, long sequence)
+    {
+        Durability.ForwardedRecord original = transaction.Reversal!.Original;
+        ResponseCode code;
+        try
+        {
+            using var stream = new MemoryStream(256);
+            using (var json = new Utf8JsonWriter(stream))
+            {
+                json.WriteStartObject();
+                json.WriteString("idempotencyKey", "reversal-" + original.IdempotencyKey);
+                json.WriteString("originalIdempotencyKey", original.IdempotencyKey);
+                json.WriteNumber("amountMinor", original.Amount);
+                json.WriteString("currency", original.Currency);
+                json.WriteString("reason", transaction.Reversal.Reason == Reversals.ReversalReason.Acquirer ? "acquirer" : "timeout");
+                json.WriteEndObject();
+            }
+            using var content = new ByteArrayContent(stream.ToArray());
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+            using var request = new HttpRequestMessage(HttpMethod.Post, _reversals) { Content = content };
+            request.Headers.Add("Idempotency-Key", "reversal-" + original.IdempotencyKey);
+            using HttpResponseMessage response = await _http.SendAsync(request).ConfigureAwait(false);
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                SwitchLog.WalletCallFailed(_log, Id, $"reversal: HTTP {(int)response.StatusCode}");
+                return; // no answer: the timeout scan schedules the next attempt
+            }
+            (code, _) = ParseAnswer(await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false));
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException or JsonException or InvalidOperationException)
+        {
+            SwitchLog.WalletCallFailed(_log, Id, "reversal: " + ex.Message);
+            return; // the timeout scan schedules the next attempt
+        }
+        if (Pending.TryTake(transaction, sequence)) Engine!.OnIssuerAnswer(transaction, code, default);
     }
 
     private async Task CallAsync(Transaction transaction, long sequence)

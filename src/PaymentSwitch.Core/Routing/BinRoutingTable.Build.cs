@@ -220,39 +220,53 @@ public sealed partial class BinRoutingTable
             nextRank += countOfLength[length];
         }
 
+        var lengthOfRank = new byte[byRank.Length];
+        for (int rank = 0; rank < byRank.Length; rank++)
+        {
+            lengthOfRank[rank] = (byte)SpecificityKey.LengthOf(byRank[rank]);
+        }
+
+        var lengthStarts = new ulong[MaxRouteDigits][];
+        var lengthEnds = new ulong[MaxRouteDigits][];
+        for (int length = 1; length < MaxRouteDigits; length++)
+        {
+            lengthStarts[length] = new ulong[countOfLength[length]];
+            lengthEnds[length] = new ulong[countOfLength[length]];
+        }
+
+        Distribute(starts, lengthOfRank, lengthStarts);
+        Distribute(ends, lengthOfRank, lengthEnds);
+
         var byLength = new RouteSegment[]?[MaxRouteDigits];
         for (int length = 1; length < MaxRouteDigits; length++)
         {
-            int count = countOfLength[length];
-            if (count == 0)
+            if (countOfLength[length] > 0)
             {
-                continue;
+                byLength[length] = IntervalFlattener.Flatten(
+                    lengthStarts[length], lengthEnds[length], entryOfRank, issuerOfRank, firstRankOfLength[length]);
             }
-
-            int firstRank = firstRankOfLength[length];
-            ulong[] lengthStarts = Filter(starts, firstRank, count);
-            ulong[] lengthEnds = Filter(ends, firstRank, count);
-            byLength[length] = IntervalFlattener.Flatten(lengthStarts, lengthEnds, entryOfRank, issuerOfRank, firstRank);
         }
 
         return byLength;
     }
 
-    /// <summary>The events whose rank lies in [firstRank, firstRank + count), in their sorted order.</summary>
-    private static ulong[] Filter(ulong[] events, int firstRank, int count)
+    /// <summary>Splits sorted events by route length (11-digit routes are left out); each part stays sorted.</summary>
+    private static void Distribute(ulong[] events, byte[] lengthOfRank, ulong[][] byLength)
     {
-        var filtered = new ulong[count];
-        int filled = 0;
+        Span<int> filled = stackalloc int[MaxRouteDigits];
         foreach (ulong @event in events)
         {
-            if ((uint)(IntervalFlattener.RankOf(@event) - firstRank) < (uint)count)
+            int length = lengthOfRank[IntervalFlattener.RankOf(@event)];
+            if (length < MaxRouteDigits)
             {
-                filtered[filled++] = @event;
+                byLength[length][filled[length]++] = @event;
             }
         }
 
-        Debug.Assert(filled == count);
-        return filtered;
+        for (int length = 1; length < MaxRouteDigits; length++)
+        {
+            Debug.Assert(filled[length] == byLength[length].Length);
+        }
     }
 
     [DoesNotReturn]

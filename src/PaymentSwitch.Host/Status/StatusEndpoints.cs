@@ -31,6 +31,8 @@ internal static class Readiness
             missing.Add("acquirer listeners are not open yet");
             return missing;
         }
+        if (runtime.Journal is PaymentSwitch.Core.Durability.TransactionJournal journal && journal.Journal.HealthProblem is string problem)
+            missing.Add("journal: " + problem);
         IReadOnlyList<string> routed = runtime.Router!.Current.Issuers;
         foreach (string id in routed)
         {

@@ -1,0 +1,103 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace PaymentSwitch.Core.Durability;
+
+/// <summary>
+/// Encrypts card numbers for the journal with AES-256-GCM (money-safety rule 5: the PAN is stored only encrypted).
+/// Each blob is <c>nonce (12) | tag (16) | ciphertext</c>, with a fresh random nonce and the key id as associated
+/// data, so a blob can only be opened with the key it names. Thread-safe: one cipher instance per thread.
+/// </summary>
+public sealed class PanProtector : IDisposable
+{
+    public const int NonceBytes = 12;
+    public const int TagBytes = 16;
+    public const int MaxPanDigits = 19;
+    public const int MaxBlobBytes = NonceBytes + TagBytes + MaxPanDigits;
+
+    private readonly byte[] _key;
+    private readonly byte[] _keyIdBytes;
+    private readonly ThreadLocal<AesGcm> _cipher;
+
+    public PanProtector(byte[] key, string keyId)
+    {
+        if (key.Length != 32) throw new ArgumentException("The PAN key must be 32 bytes (AES-256).", nameof(key));
+        if (string.IsNullOrEmpty(keyId) || keyId.Length > 32) throw new ArgumentException("The PAN key id must be 1..32 characters.", nameof(keyId));
+        _key = (byte[])key.Clone();
+        KeyId = keyId;
+        _keyIdBytes = Encoding.ASCII.GetBytes(keyId);
+        _cipher = new ThreadLocal<AesGcm>(() => new AesGcm(_key, TagBytes), trackAllValues: true);
+    }
+
+    /// <summary>Identifies the key; stored with every record so keys can be rotated.</summary>
+    public string KeyId { get; }
+
+    /// <summary>Loads the key from base64 configuration, or from (creating on first use) a key file.</summary>
+    /// <remarks>
+    /// A key file next to the journal protects against a stolen journal file only when the key file is kept
+    /// elsewhere; production deployments set <c>PAYMENTSWITCH_Journal__PanKey</c> from a secret store.
+    /// </remarks>
+    public static PanProtector Create(string? base64Key, string keyId, string keyFilePath, out bool createdKeyFile)
+    {
+        createdKeyFile = false;
+        byte[] key;
+        if (!string.IsNullOrWhiteSpace(base64Key))
+        {
+            try
+            {
+                key = Convert.FromBase64String(base64Key);
+            }
+            catch (FormatException)
+            {
+                throw new InvalidOperationException("Journal:PanKey is not valid base64 (expected 32 random bytes, base64-encoded).");
+            }
+            if (key.Length != 32) throw new InvalidOperationException($"Journal:PanKey must decode to 32 bytes (it decodes to {key.Length}).");
+            return new PanProtector(key, keyId);
+        }
+        if (File.Exists(keyFilePath))
+        {
+            key = Convert.FromBase64String(File.ReadAllText(keyFilePath).Trim());
+            if (key.Length != 32) throw new InvalidOperationException($"The PAN key file '{keyFilePath}' does not hold 32 bytes.");
+            return new PanProtector(key, keyId);
+        }
+        key = RandomNumberGenerator.GetBytes(32);
+        Directory.CreateDirectory(Path.GetDirectoryName(keyFilePath)!);
+        File.WriteAllText(keyFilePath, Convert.ToBase64String(key));
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(keyFilePath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        createdKeyFile = true;
+        return new PanProtector(key, keyId);
+    }
+
+    /// <summary>Encrypts <paramref name="pan"/> (ASCII digits) into <paramref name="blob"/>; returns the blob length.</summary>
+    public int Protect(ReadOnlySpan<byte> pan, Span<byte> blob)
+    {
+        if (pan.Length > MaxPanDigits) throw new ArgumentException("A PAN has at most 19 digits.", nameof(pan));
+        Span<byte> nonce = blob[..NonceBytes];
+        RandomNumberGenerator.Fill(nonce);
+        _cipher.Value!.Encrypt(nonce, pan, blob.Slice(NonceBytes + TagBytes, pan.Length), blob.Slice(NonceBytes, TagBytes), _keyIdBytes);
+        return NonceBytes + TagBytes + pan.Length;
+    }
+
+    /// <summary>Decrypts a blob made by <see cref="Protect"/>; false when it was not made with this key (or was altered).</summary>
+    public bool TryUnprotect(ReadOnlySpan<byte> blob, Span<byte> pan, out int panLength)
+    {
+        panLength = blob.Length - NonceBytes - TagBytes;
+        if (panLength is < 0 or > MaxPanDigits || pan.Length < panLength) return false;
+        try
+        {
+            _cipher.Value!.Decrypt(blob[..NonceBytes], blob.Slice(NonceBytes + TagBytes, panLength), blob.Slice(NonceBytes, TagBytes), pan[..panLength], _keyIdBytes);
+            return true;
+        }
+        catch (AuthenticationTagMismatchException)
+        {
+            return false;
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (AesGcm cipher in _cipher.Values) cipher.Dispose();
+        _cipher.Dispose();
+        CryptographicOperations.ZeroMemory(_key);
+    }
+}

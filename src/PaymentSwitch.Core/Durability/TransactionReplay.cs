@@ -1,0 +1,114 @@
+using System.Buffers.Binary;
+using PaymentSwitch.Core.Authorisation;
+using PaymentSwitch.Core.Issuers;
+using PaymentSwitch.Core.Reversals;
+using PaymentSwitch.Iso8583;
+using PaymentSwitch.Journal;
+
+namespace PaymentSwitch.Core.Durability;
+
+/// <summary>
+/// Reads the journal on start (money-safety rule 4) and works out what the switch still owes: a reversal for every
+/// forwarded authorisation whose outcome is unknown (no Outcome record: the switch stopped between rules 1 and 2; or
+/// a timeout), and for every reversal an acquirer asked for, unless the issuer already answered it. It also refills
+/// the recent-transactions index so reversals from acquirers still find their originals.
+/// </summary>
+public sealed class TransactionReplay(Func<string, IssuerLink?> findIssuer) : IJournalReplayHandler
+{
+    private readonly Dictionary<long, ForwardedRecord> _unresolved = [];
+    private readonly HashSet<long> _timedOut = [];
+    private readonly Dictionary<long, ForwardedRecord> _acquirerRequested = [];
+    private readonly HashSet<long> _completed = [];
+    private readonly List<RecentTransaction> _recent = [];
+
+    public long Records { get; private set; }
+    public long Forwarded { get; private set; }
+    public long Outcomes { get; private set; }
+    public long UnreadableRecords { get; private set; }
+
+    /// <summary>Most recent forwarded transactions, oldest first (capped by the caller's index).</summary>
+    public IReadOnlyList<RecentTransaction> Recent => _recent;
+
+    public void OnRecord(in JournalRecord record)
+    {
+        Records++;
+        ReadOnlySpan<byte> payload = record.Payload;
+        switch ((TransactionRecordType)record.RecordType)
+        {
+            case TransactionRecordType.Forwarded:
+                if (!ForwardedRecord.TryRead(payload, out ForwardedRecord? forwarded)) { UnreadableRecords++; return; }
+                Forwarded++;
+                _unresolved[record.Sequence] = forwarded!;
+                _recent.Add(new RecentTransaction
+                {
+                    Key = KeyOf(forwarded!),
+                    ForwardedSequence = record.Sequence,
+                    Issuer = findIssuer(forwarded!.IssuerId),
+                    IssuerStan = forwarded.IssuerStan,
+                    IssuerRrn = RetrievalReference.Parse(forwarded.IssuerRrn),
+                    Mti = forwarded.Mti,
+                    State = RecentState.InFlight,
+                });
+                break;
+            case TransactionRecordType.Outcome:
+                if (!OutcomeRecord.TryRead(payload, out OutcomeRecord outcome)) { UnreadableRecords++; return; }
+                Outcomes++;
+                if (outcome.RequiresReversal) _timedOut.Add(outcome.ForwardedSequence);
+                else _unresolved.Remove(outcome.ForwardedSequence);
+                SetRecentState(outcome.ForwardedSequence, outcome.RequiresReversal ? RecentState.TimedOut : outcome.ResponseCode.IsApproved ? RecentState.Approved : RecentState.Declined);
+                break;
+            case TransactionRecordType.ReversalRequested:
+                if (!ReversalRequestedRecord.TryRead(payload, out long sequence, out ForwardedRecord? original)) { UnreadableRecords++; return; }
+                _acquirerRequested[sequence] = original!;
+                break;
+            case TransactionRecordType.ReversalCompleted:
+                if (!ReversalRecord.TryRead(payload, out ReversalRecord completed)) { UnreadableRecords++; return; }
+                _completed.Add(completed.ForwardedSequence);
+                break;
+            default:
+                UnreadableRecords++;
+                break;
+        }
+    }
+
+    private void SetRecentState(long sequence, RecentState state)
+    {
+        // Outcomes follow their Forwarded record closely: search from the end.
+        for (int i = _recent.Count - 1; i >= 0 && i >= _recent.Count - 100_000; i--)
+        {
+            if (_recent[i].ForwardedSequence != sequence) continue;
+            RecentTransaction entry = _recent[i];
+            entry.State = state;
+            _recent[i] = entry;
+            return;
+        }
+    }
+
+    /// <summary>Every reversal still owed, oldest first.</summary>
+    public IReadOnlyList<PendingReversal> OwedReversals()
+    {
+        var owed = new SortedDictionary<long, PendingReversal>();
+        foreach ((long sequence, ForwardedRecord original) in _unresolved)
+        {
+            if (_completed.Contains(sequence) || !IsReversible(original.Mti)) continue;
+            owed[sequence] = new PendingReversal(original, sequence, _timedOut.Contains(sequence) ? ReversalReason.Timeout : ReversalReason.Recovery);
+        }
+        foreach ((long sequence, ForwardedRecord original) in _acquirerRequested)
+        {
+            if (_completed.Contains(sequence) || owed.ContainsKey(sequence)) continue;
+            owed[sequence] = new PendingReversal(original, sequence, ReversalReason.Acquirer);
+        }
+        return [.. owed.Values];
+    }
+
+    private static bool IsReversible(int mti) => mti is Mti.AuthorisationRequest or Mti.AuthorisationRequestRepeat or Mti.FinancialRequest or Mti.FinancialRequestRepeat;
+
+    internal static TransactionKey KeyOf(ForwardedRecord r)
+    {
+        Span<byte> terminal = stackalloc byte[8];
+        terminal.Fill((byte)' ');
+        for (int i = 0; i < Math.Min(8, r.TerminalId.Length); i++) terminal[i] = (byte)r.TerminalId[i];
+        long.TryParse(r.AcquirerId, out long acquirer);
+        return new TransactionKey(acquirer, BinaryPrimitives.ReadUInt64BigEndian(terminal), r.AcquirerStan, r.TransmissionTime);
+    }
+}

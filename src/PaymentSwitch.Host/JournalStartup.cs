@@ -1,0 +1,52 @@
+using Microsoft.Extensions.Logging;
+using PaymentSwitch.Core.Configuration;
+using PaymentSwitch.Core.Durability;
+using PaymentSwitch.Host.Configuration;
+using PaymentSwitch.Journal;
+
+namespace PaymentSwitch.Host;
+
+/// <summary>Opens the write-ahead journal from the settings, replaying it, and says plainly what recovery did.</summary>
+internal static class JournalStartup
+{
+    public static TransactionJournal Open(JournalSettings settings, ConfigurationLoader config, IJournalReplayHandler replay, ILogger log)
+    {
+        string directory = config.Resolve(settings.Directory);
+        PanProtector pan = PanProtector.Create(settings.PanKey, settings.PanKeyId, Path.Combine(directory, "pan.key"), out bool created);
+        if (created)
+            log.LogWarning("No Journal:PanKey configured: created a key file in {Directory}. Set PAYMENTSWITCH_Journal__PanKey from a secret store in production and keep the key away from the journal.", directory);
+
+        var options = new JournalOptions
+        {
+            Directory = directory,
+            Durability = settings.Durability switch { "batched" => DurabilityMode.Batched, "none" => DurabilityMode.None, _ => DurabilityMode.Strict },
+            AllowUnsafeDurabilityNone = settings.AllowUnsafeNone,
+            BatchedWindowMs = settings.BatchedWindowMs,
+            SegmentSizeBytes = settings.SegmentSizeBytes,
+            MinFreeBytes = settings.MinFreeBytes,
+            RetentionAge = TimeSpan.FromHours(settings.RetentionHours),
+            ArchiveDirectory = string.IsNullOrWhiteSpace(settings.ArchiveDirectory) ? null : config.Resolve(settings.ArchiveDirectory),
+            QuarantineDamagedSegments = settings.QuarantineDamagedSegments,
+        };
+        WriteAheadJournal journal;
+        RecoveryReport report;
+        try
+        {
+            journal = WriteAheadJournal.Open(options, replay, out report);
+        }
+        catch (JournalCorruptException ex)
+        {
+            throw new ConfigurationException($"The journal in {directory} is damaged and the switch will not start on it: {ex.Message}");
+        }
+        catch (IOException ex)
+        {
+            throw new ConfigurationException($"The journal in {directory} cannot be opened: {ex.Message}");
+        }
+        if (report.TornTailBytesCut > 0)
+            log.LogWarning("Journal recovery cut a torn tail of {Bytes} bytes (a write interrupted by a crash); nothing acknowledged was lost.", report.TornTailBytesCut);
+        foreach (JournalDamage damage in report.Damages)
+            log.LogWarning("Journal recovery: {Damage}", damage.ToString());
+        log.LogInformation("Journal open in {Directory} ({Durability}): {Segments} segments, next sequence {Next}", directory, options.Durability, report.Segments.Count, report.NextSequence);
+        return new TransactionJournal(journal, pan);
+    }
+}

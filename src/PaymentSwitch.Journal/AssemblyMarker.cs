@@ -1,2 +1,0 @@
-namespace PaymentSwitch.Journal;
-internal static class AssemblyMarker { }

@@ -1,0 +1,14 @@
+namespace PaymentSwitch.Journal.Internal;
+
+/// <summary>A live segment as known to retention. Fields of a closed segment never change; the active one's are updated by the writer.</summary>
+internal sealed class SegmentEntry
+{
+    public required string Path { get; init; }
+
+    public required long FirstSequence { get; init; }
+
+    public long FileLengthBytes { get; set; }
+
+    /// <summary>Timestamp of the newest record (or the creation time while empty).</summary>
+    public long LastTimestampUnixMs { get; set; }
+}

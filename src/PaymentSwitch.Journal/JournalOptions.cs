@@ -1,0 +1,75 @@
+namespace PaymentSwitch.Journal;
+
+/// <summary>Settings of a <see cref="WriteAheadJournal"/>. Validated by <see cref="WriteAheadJournal.Open"/>.</summary>
+public sealed class JournalOptions
+{
+    /// <summary>Largest record payload the on-disk format can describe (1 MiB); <see cref="MaxRecordPayloadBytes"/> cannot exceed it.</summary>
+    public const int FormatMaxPayloadBytes = 1 << 20;
+
+    /// <summary>Directory holding the segment files (<c>00000000000000000001.wal</c>, …). Created when missing. Required.</summary>
+    public string Directory { get; set; } = "";
+
+    /// <summary>When appends complete. Default <see cref="DurabilityMode.Strict"/>.</summary>
+    public DurabilityMode Durability { get; set; } = DurabilityMode.Strict;
+
+    /// <summary>
+    /// Must be true to open with <see cref="DurabilityMode.None"/>; a guard so that the unsafe mode can never be
+    /// switched on by a single configuration value.
+    /// </summary>
+    public bool AllowUnsafeDurabilityNone { get; set; }
+
+    /// <summary>
+    /// Size of each segment file, preallocated when the segment is created; a new segment starts when the next
+    /// record does not fit. Default 64 MiB; between 64 KiB and 1 GiB, and large enough for one record of
+    /// <see cref="MaxRecordPayloadBytes"/>.
+    /// </summary>
+    public long SegmentSizeBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>
+    /// Bound of the buffer where appended records wait for the writer. While the writer writes one full buffer,
+    /// appenders fill a second one of the same size, so the journal holds at most twice this many bytes of records.
+    /// When the buffer is full, <see cref="WriteAheadJournal.AppendAsync"/> waits (asynchronously, in arrival order)
+    /// until the writer takes the buffer; <see cref="WriteAheadJournal.TryAppend"/> returns false instead.
+    /// Default 1 MiB; at least one record of <see cref="MaxRecordPayloadBytes"/> (plus its 28-byte header), at most 64 MiB.
+    /// </summary>
+    public int MaxPendingBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Largest payload one append may carry; larger payloads are refused with an <see cref="ArgumentOutOfRangeException"/>. Default 64 KiB.</summary>
+    public int MaxRecordPayloadBytes { get; set; } = 64 * 1024;
+
+    /// <summary>
+    /// For <see cref="DurabilityMode.Batched"/>: the longest time written records stay without <c>fdatasync</c>,
+    /// and so the amount of completed appends an operating-system crash or power loss can lose. Default 10 ms; 1–10,000.
+    /// </summary>
+    public int BatchedWindowMs { get; set; } = 10;
+
+    /// <summary>
+    /// Free space on the journal's file system below which <see cref="WriteAheadJournal.HealthProblem"/> is set
+    /// (checked every <see cref="HealthCheckIntervalMs"/> and at each new segment). Appends still go on while
+    /// space remains, so that work in flight can finish; readiness should turn off on the health flag.
+    /// Default 256 MiB; 0 turns the check off.
+    /// </summary>
+    public long MinFreeBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>Interval of the background free-space check and retention pass. Default 1,000 ms; 10–600,000.</summary>
+    public int HealthCheckIntervalMs { get; set; } = 1000;
+
+    /// <summary>
+    /// A closed segment is retired (archived or deleted) only when all its records are below the sequence given to
+    /// <see cref="WriteAheadJournal.SetRetainFrom"/> AND its last record is older than this. Default 1 hour.
+    /// </summary>
+    public TimeSpan RetentionAge { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Where retired segments are moved; null deletes them. May be on another file system (then they are copied and synced first).</summary>
+    public string? ArchiveDirectory { get; set; }
+
+    /// <summary>
+    /// When a segment is damaged before its tail (a bad record followed by valid ones, or damage in a segment that is
+    /// not the last), move it to <c>quarantine/</c> under <see cref="Directory"/>, report it in the
+    /// <see cref="RecoveryReport"/>, and open without its records, instead of refusing to open. Default false.
+    /// </summary>
+    public bool QuarantineDamagedSegments { get; set; }
+
+    /// <summary>Returns a copy (Open keeps its own copy so later changes to this instance have no effect).</summary>
+    public JournalOptions Clone() => (JournalOptions)MemberwiseClone();
+}

@@ -1,0 +1,233 @@
+using System.Diagnostics;
+using Microsoft.Win32.SafeHandles;
+using PaymentSwitch.Journal.Internal;
+
+namespace PaymentSwitch.Journal;
+
+public sealed partial class WriteAheadJournal
+{
+    /// <summary>
+    /// Opens (or creates) the journal in <see cref="JournalOptions.Directory"/>: takes the directory lock, scans and
+    /// validates every segment, cuts a torn tail, applies quarantine if enabled, hands every valid record to
+    /// <paramref name="replayHandler"/> in sequence order, and then starts the writer. No record is handed over when
+    /// the open refuses.
+    /// </summary>
+    /// <param name="options">Settings; validated and copied.</param>
+    /// <param name="replayHandler">Receives every valid record before the first append; null to skip replay.</param>
+    /// <param name="report">What recovery found and did.</param>
+    /// <exception cref="ArgumentException">Invalid options, including <see cref="DurabilityMode.None"/> without <see cref="JournalOptions.AllowUnsafeDurabilityNone"/>.</exception>
+    /// <exception cref="JournalCorruptException">Damage that is not a torn tail (message says where and what to do).</exception>
+    /// <exception cref="IOException">The directory is locked by another writer, or an I/O error.</exception>
+    public static WriteAheadJournal Open(JournalOptions options, IJournalReplayHandler? replayHandler, out RecoveryReport report)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        JournalOptions o = options.Clone();
+        Validate(o);
+        string directory = Path.GetFullPath(o.Directory);
+        System.IO.Directory.CreateDirectory(directory);
+        SafeFileHandle lockFile = AcquireDirectoryLock(directory);
+        try
+        {
+            DirectoryScan scan = DirectoryScan.Run(directory, o.QuarantineDamagedSegments, handler: null, deliverAfterDamage: false);
+            if (scan.Blocker is JournalDamage blocker)
+            {
+                RecoveryReport failed = scan.ToReport(producedByOpen: true, recordsDelivered: 0);
+                throw new JournalCorruptException(
+                    $"Journal in '{directory}' cannot be opened: {blocker.Kind} in segment {blocker.SegmentFile} at offset {blocker.OffsetBytes} " +
+                    $"(sequence {blocker.ExpectedSequence}): {blocker.Description}",
+                    blocker,
+                    failed);
+            }
+
+            ApplyRecoveryActions(scan, directory);
+            long delivered = replayHandler is null ? 0 : Replay(scan, replayHandler);
+            report = scan.ToReport(producedByOpen: true, delivered);
+            return new WriteAheadJournal(o, directory, lockFile, scan);
+        }
+        catch
+        {
+            lockFile.Dispose();
+            throw;
+        }
+    }
+
+    private WriteAheadJournal(JournalOptions options, string directory, SafeFileHandle lockFile, DirectoryScan scan)
+    {
+        _options = options;
+        _directory = directory;
+        _durability = options.Durability;
+        _maxPayloadBytes = options.MaxRecordPayloadBytes;
+        _lockFile = lockFile;
+        _pool = new AppendCompletionPool(capacity: 4096);
+        _filling = new PendingBatch(options.MaxPendingBytes);
+        _spare = new PendingBatch(options.MaxPendingBytes);
+        _nextSequence = scan.NextSequence;
+        _lastWrittenSequence = scan.NextSequence - 1;
+        _lastWrittenSequenceStat = _lastWrittenSequence;
+        _durableSequence = _lastWrittenSequence;
+
+        foreach (SegmentPlan plan in scan.Segments)
+        {
+            if (plan.IsLive && plan != scan.ActiveSegment)
+            {
+                _segments.Add(new SegmentEntry
+                {
+                    Path = plan.Path,
+                    FirstSequence = plan.Scan.NameSequence,
+                    FileLengthBytes = plan.Scan.FileLengthBytes,
+                    LastTimestampUnixMs = plan.Scan.LastTimestampUnixMs,
+                });
+            }
+        }
+
+        _active = scan.ActiveSegment is SegmentPlan active
+            ? OpenSegment.Reopen(active.Path, active.Scan.NameSequence, active.Scan.DataEndOffset, active.Scan.LastTimestampUnixMs)
+            : OpenSegment.Create(directory, scan.NextSequence, options.SegmentSizeBytes, sync: _durability != DurabilityMode.None);
+        try
+        {
+            _segments.Add(_active.Entry);
+            PublishSegmentStats();
+            _lastSyncTimestamp = Stopwatch.GetTimestamp();
+            RunMaintenance();
+            _writer = new Thread(WriterLoop) { IsBackground = true, Name = "journal-writer" };
+            _writer.Start();
+            _maintenanceTimer = new Timer(static state => ((WriteAheadJournal)state!).RunMaintenance(), this, options.HealthCheckIntervalMs, options.HealthCheckIntervalMs);
+        }
+        catch
+        {
+            _active.Dispose();
+            throw;
+        }
+    }
+
+    private static void Validate(JournalOptions o)
+    {
+        if (string.IsNullOrWhiteSpace(o.Directory))
+        {
+            throw new ArgumentException("JournalOptions.Directory is required", nameof(o));
+        }
+
+        if (!Enum.IsDefined(o.Durability))
+        {
+            throw new ArgumentException($"JournalOptions.Durability {(int)o.Durability} is not a DurabilityMode", nameof(o));
+        }
+
+        if (o.Durability == DurabilityMode.None && !o.AllowUnsafeDurabilityNone)
+        {
+            throw new ArgumentException(
+                "Durability None (no fdatasync) was requested without AllowUnsafeDurabilityNone = true. It can lose or damage " +
+                "recently completed records on an operating-system crash or power loss and is meant for measurement only; " +
+                "use Strict (the default) for money.", nameof(o));
+        }
+
+        Require(o.MaxRecordPayloadBytes is >= 1 and <= JournalOptions.FormatMaxPayloadBytes,
+            $"MaxRecordPayloadBytes must be between 1 and {JournalOptions.FormatMaxPayloadBytes}, not {o.MaxRecordPayloadBytes}");
+        int largestRecord = JournalFormat.RecordHeaderSize + o.MaxRecordPayloadBytes;
+        Require(o.MaxPendingBytes >= largestRecord && o.MaxPendingBytes <= 64 * 1024 * 1024,
+            $"MaxPendingBytes must be at least one record of MaxRecordPayloadBytes plus its header ({largestRecord}) and at most 64 MiB, not {o.MaxPendingBytes}");
+        Require(o.SegmentSizeBytes >= Math.Max(4096, JournalFormat.SegmentHeaderSize + largestRecord) && o.SegmentSizeBytes <= 1L << 30,
+            $"SegmentSizeBytes must hold the segment header and one record of MaxRecordPayloadBytes ({JournalFormat.SegmentHeaderSize + largestRecord}), be at least 4096 and at most 1 GiB, not {o.SegmentSizeBytes}");
+        Require(o.BatchedWindowMs is >= 1 and <= 10_000, $"BatchedWindowMs must be between 1 and 10000, not {o.BatchedWindowMs}");
+        Require(o.HealthCheckIntervalMs is >= 10 and <= 600_000, $"HealthCheckIntervalMs must be between 10 and 600000, not {o.HealthCheckIntervalMs}");
+        Require(o.MinFreeBytes >= 0, $"MinFreeBytes must not be negative, not {o.MinFreeBytes}");
+        Require(o.RetentionAge >= TimeSpan.Zero, $"RetentionAge must not be negative, not {o.RetentionAge}");
+
+        static void Require(bool condition, string message)
+        {
+            if (!condition)
+            {
+                throw new ArgumentException("invalid journal options: " + message, "options");
+            }
+        }
+    }
+
+    /// <summary>One writer per directory, across processes: an exclusive advisory lock on journal.lock.</summary>
+    private static SafeFileHandle AcquireDirectoryLock(string directory)
+    {
+        string path = Path.Combine(directory, JournalFormat.LockFileName);
+        try
+        {
+            return File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException ex)
+        {
+            throw new IOException(
+                $"journal directory '{directory}' is already open by another writer (lock file {JournalFormat.LockFileName} is held): " +
+                "only one process may write a journal. Stop the other instance or point this one at another directory.", ex);
+        }
+    }
+
+    private static void ApplyRecoveryActions(DirectoryScan scan, string directory)
+    {
+        foreach (SegmentPlan plan in scan.Segments)
+        {
+            if (plan.RemoveIncomplete)
+            {
+                File.Delete(plan.Path);
+                NativeMethods.SyncDirectory(directory);
+            }
+            else if (plan.Quarantine)
+            {
+                string quarantine = Path.Combine(directory, JournalFormat.QuarantineDirectoryName);
+                if (!System.IO.Directory.Exists(quarantine))
+                {
+                    System.IO.Directory.CreateDirectory(quarantine);
+                    NativeMethods.SyncDirectory(directory);
+                }
+
+                string target = Path.Combine(quarantine, plan.Scan.FileName);
+                for (int n = 1; File.Exists(target); n++)
+                {
+                    target = Path.Combine(quarantine, $"{plan.Scan.FileName}.{n}");
+                }
+
+                File.Move(plan.Path, target);
+                NativeMethods.SyncDirectory(quarantine);
+                NativeMethods.SyncDirectory(directory);
+            }
+            else if (plan.CutTail)
+            {
+                ZeroTail(plan.Path, plan.Scan.DataEndOffset, plan.Scan.NonZeroEndOffset);
+            }
+        }
+    }
+
+    /// <summary>Overwrites the torn bytes with zeros and syncs, so that later appends never sit in front of stale bytes.</summary>
+    private static void ZeroTail(string path, long from, long to)
+    {
+        Debug.Assert(to > from);
+        using SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
+        byte[] zeros = new byte[(int)Math.Min(to - from, 1 << 20)];
+        for (long offset = from; offset < to; offset += zeros.Length)
+        {
+            int count = (int)Math.Min(zeros.Length, to - offset);
+            RandomAccess.Write(handle, zeros.AsSpan(0, count), offset);
+        }
+
+        NativeMethods.SyncData(handle, path);
+    }
+
+    private static long Replay(DirectoryScan scan, IJournalReplayHandler handler)
+    {
+        long delivered = 0;
+        foreach (SegmentPlan plan in scan.Segments)
+        {
+            if (!plan.IsLive)
+            {
+                continue;
+            }
+
+            using SegmentView view = SegmentView.Open(plan.Path);
+            SegmentScanResult again = SegmentScan.Scan(view.Span, plan.Scan.FileName, plan.Scan.NameSequence, handler, continueAfterDamage: false, deliverAfterDamage: false);
+            delivered += again.RecordsDelivered;
+            if (again.RecordCount != plan.Scan.RecordCount || again.Damages.Count != 0)
+            {
+                throw new IOException(
+                    $"segment {plan.Scan.FileName} changed while the journal was being opened ({plan.Scan.RecordCount} records at the first pass, " +
+                    $"{again.RecordCount} at replay): is another process writing to '{scan.Directory}'? Stop it and open again.");
+            }
+        }
+
+        return delivered;
+    }
+}

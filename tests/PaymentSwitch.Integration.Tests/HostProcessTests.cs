@@ -1,0 +1,82 @@
+using PaymentSwitch.Integration.Tests.Support;
+
+namespace PaymentSwitch.Integration.Tests;
+
+/// <summary>The switch as an operator runs it: a real process, its configuration file, its verbs, its signals.</summary>
+public class HostProcessTests
+{
+    private static string WriteConfig(string directory, int acquirer, int status, int card, int wallet, string extra = "")
+    {
+        string dialects = RunningSwitch.DialectDirectory.Replace("\\", "/");
+        File.WriteAllText(Path.Combine(directory, "routes.json"), """[ { "Prefix": "476173", "Issuer": "card-sim" }, { "Prefix": "627", "Issuer": "wallet-sim" } ]""");
+        string path = Path.Combine(directory, "switch.json");
+        File.WriteAllText(path, $$"""
+            {
+              "Acquirers": [ { "Name": "pos", "Listen": "127.0.0.1:{{acquirer}}" } ],
+              "Issuers": [
+                { "Id": "card-sim", "Kind": "card", "Endpoints": [ "127.0.0.1:{{card}}" ], "Connections": 2, "TimeoutMs": 2000 },
+                { "Id": "wallet-sim", "Kind": "wallet", "BaseUrl": "http://127.0.0.1:{{wallet}}", "TimeoutMs": 2000 }
+              ],
+              "Routes": { "File": "routes.json" },
+              "Dialects": "{{dialects}}",
+              "Journal": { "Directory": "journal" },
+              "Status": { "Listen": "127.0.0.1:{{status}}" },
+              "Simulators": { "Embedded": true, "CardListen": "127.0.0.1:{{card}}", "WalletListen": "127.0.0.1:{{wallet}}" }{{extra}}
+            }
+            """);
+        return path;
+    }
+
+    [Fact]
+    public async Task A_bad_setting_stops_the_start_naming_the_setting()
+    {
+        string dir = Directory.CreateTempSubdirectory("ps-host-").FullName;
+        string config = WriteConfig(dir, 5000, 8080, 7001, 7002);
+        (int exit, string output) = await SwitchProcess.RunAsync(60_000, "--config", config, "--Issuers:0:TimeoutMs=-1", "--Acquirers:0:Framing=len3");
+        Assert.Equal(2, exit);
+        Assert.Contains("Issuers:0:TimeoutMs: must be 10..120000 (is -1)", output);
+        Assert.Contains("Acquirers:0:Framing: 'len3' is not a framing", output);
+
+        (exit, output) = await SwitchProcess.RunAsync(60_000, "--config", Path.Combine(dir, "missing.json"));
+        Assert.Equal(2, exit);
+        Assert.Contains("missing.json", output);
+    }
+
+    [Fact]
+    public async Task Runs_with_embedded_simulators_answers_the_send_verb_and_stops_cleanly_on_sigterm()
+    {
+        string dir = Directory.CreateTempSubdirectory("ps-host-").FullName;
+        int acquirer = SwitchProcess.FreePort(), status = SwitchProcess.FreePort(), card = SwitchProcess.FreePort(), wallet = SwitchProcess.FreePort();
+        string config = WriteConfig(dir, acquirer, status, card, wallet);
+        await using SwitchProcess host = SwitchProcess.Start("--config", config);
+        Assert.True(await host.WaitForOutputAsync("signed on", 60_000), host.Output);
+        Assert.Contains($"listening on 127.0.0.1:{acquirer}", host.Output);
+
+        (int exit, string output) = await SwitchProcess.RunAsync(60_000, "send", "--to", $"127.0.0.1:{acquirer}", "--pan", "4761739001010010", "--amount", "1500",
+            "--dialects", RunningSwitch.DialectDirectory);
+        Assert.Equal(0, exit);
+        Assert.Contains("APPROVED", output);
+        Assert.Contains("476173******0010", output);
+        Assert.DoesNotContain("4761739001010010", output);
+
+        using (var http = new HttpClient())
+            Assert.Equal("ready\n", await http.GetStringAsync($"http://127.0.0.1:{status}/health/ready"));
+
+        host.Terminate();
+        Assert.Equal(0, await host.WaitForExitAsync(30_000));
+        Assert.DoesNotContain("4761739001010010", host.Output);
+    }
+
+    [Fact]
+    public async Task Send_verb_reports_bad_arguments_and_an_unreachable_switch()
+    {
+        (int exit, string output) = await SwitchProcess.RunAsync(60_000, "send", "--to", "127.0.0.1:1", "--pan", "12");
+        Assert.Equal(2, exit);
+        Assert.Contains("--pan must be 12 to 19 digits", output);
+
+        (exit, output) = await SwitchProcess.RunAsync(60_000, "send", "--to", $"127.0.0.1:{SwitchProcess.FreePort()}", "--pan", "4761739001010010", "--amount", "1",
+            "--dialects", RunningSwitch.DialectDirectory, "--timeout-ms", "3000");
+        Assert.Equal(1, exit);
+        Assert.Contains("Could not reach", output);
+    }
+}

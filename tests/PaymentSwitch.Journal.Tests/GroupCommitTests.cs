@@ -1,0 +1,72 @@
+namespace PaymentSwitch.Journal.Tests;
+
+public class GroupCommitTests
+{
+    [Fact]
+    public async Task Many_concurrent_appenders_share_fsyncs_and_every_record_is_on_disk_after_reopen()
+    {
+        using var dir = new TempDirectory();
+        JournalOptions options = Journals.Options(dir.Path);
+        const int appenders = 64;
+        const int perAppender = 200;
+        const int total = appenders * perAppender;
+        var acknowledged = new long[total];
+        JournalStats stats;
+
+        await using (WriteAheadJournal journal = Journals.Open(options, out _))
+        {
+            var workers = new Task[appenders];
+            for (int a = 0; a < appenders; a++)
+            {
+                int appender = a;
+                workers[a] = Task.Run(async () =>
+                {
+                    for (int i = 0; i < perAppender; i++)
+                    {
+                        int tag = (appender * perAppender) + i;
+                        acknowledged[tag] = await journal.AppendAsync((byte)appender, Journals.Payload(tag, 120));
+                    }
+                });
+            }
+
+            await Task.WhenAll(workers);
+            stats = journal.GetStats();
+        }
+
+        Assert.Equal(total, stats.RecordsAppended);
+        Assert.True(stats.FsyncCount < total / 4, $"{stats.FsyncCount} fsyncs for {total} records: group commit is not batching");
+        Assert.True(stats.RecordsPerFsyncMean > 4, $"records per fsync {stats.RecordsPerFsyncMean}");
+        Assert.True(stats.FsyncLatencyMaxMicroseconds >= stats.FsyncLatencyMeanMicroseconds && stats.FsyncLatencyMeanMicroseconds > 0);
+
+        var handler = new RecordingHandler();
+        await using (Journals.Open(options, out RecoveryReport report, handler))
+        {
+            Assert.True(report.IsClean, report.ToString());
+        }
+
+        Assert.Equal(Enumerable.Range(1, total).Select(i => (long)i), handler.Records.Select(r => r.Sequence));
+        foreach (ReplayedRecord r in handler.Records)
+        {
+            long tag = Journals.Tag(r.Payload);
+            Assert.Equal(acknowledged[tag], r.Sequence); // the sequence each appender was told is the one holding its payload
+            Assert.Equal(Journals.Payload(tag, 120), r.Payload);
+            Assert.Equal((byte)(tag / perAppender), r.RecordType);
+        }
+    }
+
+    [Fact]
+    public async Task Strict_appends_are_durable_when_they_complete()
+    {
+        using var dir = new TempDirectory();
+        await using WriteAheadJournal journal = Journals.Open(Journals.Options(dir.Path), out _);
+        for (int i = 1; i <= 20; i++)
+        {
+            long seq = await journal.AppendAsync(1, Journals.Payload(i, 30));
+            Assert.True(journal.DurableSequence >= seq, "completed before fdatasync covered it");
+        }
+
+        JournalStats stats = journal.GetStats();
+        Assert.Equal(20, stats.FsyncCount); // one at a time: one fsync each
+        Assert.Equal(1.0, stats.RecordsPerFsyncMean);
+    }
+}
