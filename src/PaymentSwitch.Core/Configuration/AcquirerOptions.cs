@@ -34,4 +34,16 @@ public sealed class AcquirerOptions
 
     /// <summary>Replies buffered per connection for a peer that does not read them; past it the connection is closed (logged).</summary>
     public int MaxWriteBufferBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Connections from one source address at once; past it new ones from that address are closed at once (logged).</summary>
+    public int MaxConnectionsPerSource { get; set; } = 2000;
+
+    /// <summary>A connection that sends nothing for this long is closed (logged). 0 disables.</summary>
+    public int IdleTimeoutMs { get; set; } = 300_000;
+
+    /// <summary>A frame that has started must be complete within this long (slow senders); otherwise the connection is closed.</summary>
+    public int FrameTimeoutMs { get; set; } = 10_000;
+
+    /// <summary>TLS for this listener (off unless a certificate is configured).</summary>
+    public TlsOptions Tls { get; set; } = new();
 }

@@ -49,4 +49,13 @@ public sealed class IssuerOptions
 
     /// <summary>Replies buffered for one issuer connection before it is treated as stuck and closed.</summary>
     public int MaxWriteBufferBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Card issuers: TLS on the connections to this issuer (off unless enabled).</summary>
+    public TlsOptions Tls { get; set; } = new();
+
+    /// <summary>When the issuer counts as failing and how the switch stops waiting on it.</summary>
+    public CircuitBreakerOptions CircuitBreaker { get; set; } = new();
+
+    /// <summary>Stand-in processing: approving on the issuer's behalf, within limits, while it is unavailable.</summary>
+    public StandInOptions StandIn { get; set; } = new();
 }
