@@ -29,6 +29,7 @@ public sealed class IsoMessageBuilder
     private ulong _primary;
     private ulong _secondary;
     private Dialect _dialect;
+    private int _fieldsWireLength;
 
     public IsoMessageBuilder(Dialect dialect, int initialArenaBytes = 2048)
     {
@@ -52,6 +53,7 @@ public sealed class IsoMessageBuilder
         _used = 0;
         _primary = 0;
         _secondary = 0;
+        _fieldsWireLength = 0;
         return this;
     }
 
@@ -76,13 +78,17 @@ public sealed class IsoMessageBuilder
     /// <summary>Removes a field.</summary>
     public IsoMessageBuilder Remove(int field)
     {
-        if ((uint)(field - 2) < 63u) _primary &= ~(Bit1 >> (field - 1));
-        else if ((uint)(field - 65) < 64u) _secondary &= ~(Bit1 >> (field - 65));
+        if (!Has(field)) return this;
+        _fieldsWireLength -= _slots[field].WireLength;
+        if (field <= 64) _primary &= ~(Bit1 >> (field - 1));
+        else _secondary &= ~(Bit1 >> (field - 65));
         return this;
     }
 
     /// <summary>Sets a field from ASCII characters (or raw bytes for b fields). False when the content does not fit the field.</summary>
-    public bool TrySetAscii(int field, ReadOnlySpan<byte> value)
+    public bool TrySetAscii(int field, ReadOnlySpan<byte> value) => TrySet(field, value, validated: false);
+
+    private bool TrySet(int field, ReadOnlySpan<byte> value, bool validated)
     {
         if ((uint)(field - 2) > 126u) return false;
         ref readonly FieldLayout layout = ref _dialect.Layouts[field];
@@ -91,9 +97,9 @@ public sealed class IsoMessageBuilder
         if (value.Length > layout.MaxLogical) return false;
         // Only n (leading zeros) and a/an/ans (trailing spaces) fixed fields are padded; b, z and x+n must fit exactly.
         if (value.Length != length && layout.Content is ContentType.Binary or ContentType.Track or ContentType.SignedAmount) return false;
-        if (ContentValidator.FindInvalid(layout.Content, value) >= 0) return false;
+        if (!validated && ContentValidator.FindInvalid(layout.Content, value) >= 0) return false;
 
-        Span<byte> target = Allocate(field, length);
+        Span<byte> target = Allocate(field, length, in layout);
         if (value.Length == length)
         {
             value.CopyTo(target);
@@ -134,11 +140,34 @@ public sealed class IsoMessageBuilder
     /// <summary>Sets a numeric field from a non-negative number (zero-padded to a fixed field's length).</summary>
     public IsoMessageBuilder SetNumber(int field, long value)
     {
+        if (value < 0 || (uint)(field - 2) > 126u) ThrowInvalid(field, 0);
+        ref readonly FieldLayout layout = ref _dialect.Layouts[field];
+        if (!layout.Defined || layout.Content != ContentType.Numeric) return SetNumberSlow(field, value);
+        int digits = CountDigits(value);
+        int length = layout.LengthKind == LengthKind.Fixed ? layout.MaxLogical : digits;
+        if (digits > length || digits > layout.MaxLogical) ThrowInvalid(field, digits);
+        // Digits written right to left straight into the arena, zero-padded: no validation needed.
+        Span<byte> target = Allocate(field, length, in layout);
+        for (int i = length - 1; i >= 0; i--, value /= 10) target[i] = (byte)('0' + (value % 10));
+        return this;
+    }
+
+    private IsoMessageBuilder SetNumberSlow(int field, long value)
+    {
         Span<byte> digits = stackalloc byte[20];
-        int written = 0;
-        if (value < 0 || !value.TryFormat(digits, out written, provider: System.Globalization.CultureInfo.InvariantCulture))
-            ThrowInvalid(field, 0);
+        value.TryFormat(digits, out int written, provider: System.Globalization.CultureInfo.InvariantCulture);
         return SetAscii(field, digits[..written]);
+    }
+
+    private static int CountDigits(long value)
+    {
+        int digits = 1;
+        while (value >= 10)
+        {
+            value /= 10;
+            digits++;
+        }
+        return digits;
     }
 
     /// <summary>Sets a b field from raw bytes.</summary>
@@ -151,7 +180,11 @@ public sealed class IsoMessageBuilder
         Span<byte> scratch = stackalloc byte[256];
         int length = source.GetLength(field);
         if (length > scratch.Length) scratch = new byte[length];
-        return source.TryGetAscii(field, scratch, out ReadOnlySpan<byte> value) && TrySetAscii(field, value);
+        if (!source.TryGetAscii(field, scratch, out ReadOnlySpan<byte> value)) return false;
+        // The parser validated the content for the same content type: no need to look at it again.
+        FieldSpec? from = source.Dialect[field];
+        bool validated = from is not null && from.Content == _dialect.Layouts[field].Content;
+        return TrySet(field, value, validated);
     }
 
     /// <summary>Copies each of <paramref name="fields"/> that <paramref name="source"/> has.</summary>
@@ -161,12 +194,15 @@ public sealed class IsoMessageBuilder
         return this;
     }
 
-    private Span<byte> Allocate(int field, int length)
+    private Span<byte> Allocate(int field, int length, in FieldLayout layout)
     {
         if (_arena.Length - _used < length) Grow(length);
         ref BuilderSlot slot = ref _slots[field];
+        if (Has(field)) _fieldsWireLength -= slot.WireLength;
         slot.Offset = _used;
         slot.Length = length;
+        slot.WireLength = layout.PrefixBytes + layout.EncodedLength(length);
+        _fieldsWireLength += slot.WireLength;
         _used += length;
         if (field <= 64) _primary |= Bit1 >> (field - 1);
         else _secondary |= Bit1 >> (field - 65);
@@ -192,26 +228,7 @@ public sealed class IsoMessageBuilder
     }
 
     /// <summary>Bytes the message takes on the wire (MTI, bitmaps and fields; no frame header).</summary>
-    public int MessageLength => ComputeMessageLength();
-
-    private int ComputeMessageLength()
-    {
-        int length = _dialect.MtiLength + (_dialect.BitmapLength * (_secondary != 0 ? 2 : 1));
-        FieldLayout[] layouts = _dialect.Layouts;
-        for (ulong bits = _primary & ~Bit1; bits != 0;)
-        {
-            int number = System.Numerics.BitOperations.LeadingZeroCount(bits) + 1;
-            bits &= ~(Bit1 >> (number - 1));
-            length += layouts[number].PrefixBytes + layouts[number].EncodedLength(_slots[number].Length);
-        }
-        for (ulong bits = _secondary; bits != 0;)
-        {
-            int number = 65 + System.Numerics.BitOperations.LeadingZeroCount(bits);
-            bits &= ~(Bit1 >> (number - 65));
-            length += layouts[number].PrefixBytes + layouts[number].EncodedLength(_slots[number].Length);
-        }
-        return length;
-    }
+    public int MessageLength => _dialect.MtiLength + (_dialect.BitmapLength * (_secondary != 0 ? 2 : 1)) + _fieldsWireLength;
 
     /// <summary>Writes the message (no frame header) into <paramref name="destination"/>; returns bytes written, or -1 when it does not fit.</summary>
     public int WriteMessage(Span<byte> destination)

@@ -56,6 +56,6 @@ public sealed record BinRoute
 
     /// <summary>Short description for messages, e.g. <c>prefix 476173 -> card-sim</c>.</summary>
     public override string ToString() => Kind == BinRouteKind.Prefix
-        ? $"prefix {Internal.RouteText.Quote(Low)} -> {IssuerId}"
-        : $"range {Internal.RouteText.Quote(Low)}-{Internal.RouteText.Quote(High)} -> {IssuerId}";
+        ? $"prefix {Internal.RouteText.Show(Low)} -> {IssuerId}"
+        : $"range {Internal.RouteText.Show(Low)}-{Internal.RouteText.Show(High)} -> {IssuerId}";
 }

@@ -7,6 +7,8 @@ internal struct BuilderSlot
 {
     public int Offset;
     public int Length;
+    /// <summary>Bytes the field takes on the wire (length prefix and encoded content).</summary>
+    public int WireLength;
 }
 
 /// <summary>One slot per field number 0–128, inline in the builder.</summary>

@@ -262,8 +262,7 @@ public sealed class BinRoutingTableLookupTests
         Assert.Equal("mc", match.IssuerId);
         Assert.Equal("mc", table.Issuers[match.IssuerIndex]);
         Assert.Equal(BinRoute.ForRange("510000", "559999", "mc"), match.Route);
-        Assert.Contains("routes[1]", match.ToString(), StringComparison.Ordinal);
-        Assert.Contains("version 42", match.ToString(), StringComparison.Ordinal);
+        Assert.Equal("matched routes[1] (range 510000-559999 -> mc) in version 42", match.ToString());
     }
 
     [Fact]

@@ -165,6 +165,36 @@ public sealed class BinRoutingTableValidationTests
     }
 
     [Fact]
+    public void More_routes_than_a_table_holds_is_an_error_before_any_is_read()
+    {
+        Assert.False(BinRoutingTable.TryBuild(new HugeRouteList(), null, out _, out var errors));
+        BinRouteError error = Assert.Single(errors);
+        Assert.Equal(-1, error.EntryIndex);
+        Assert.Contains($"more than the {BinRoutingTable.MaxRouteCount}", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Claims one route more than the limit; reading any entry fails the test.</summary>
+    private sealed class HugeRouteList : IReadOnlyList<BinRoute>
+    {
+        public int Count => BinRoutingTable.MaxRouteCount + 1;
+
+        public BinRoute this[int index] => throw new InvalidOperationException("the count alone must be rejected");
+
+        public IEnumerator<BinRoute> GetEnumerator() => throw new InvalidOperationException("the count alone must be rejected");
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+
+    [Fact]
+    public void Route_text_never_shows_a_long_value()
+    {
+        Assert.Equal("prefix 476173 -> card-sim", BinRoute.ForPrefix("476173", "card-sim").ToString());
+        Assert.Equal("range 0510-0559 -> w", BinRoute.ForRange("0510", "0559", "w").ToString());
+        Assert.Equal("prefix \"47a\" -> x", BinRoute.ForPrefix("47a", "x").ToString());
+        Assert.Equal("prefix (16 characters, not shown) -> x", BinRoute.ForPrefix("4761731234567890", "x").ToString());
+    }
+
+    [Fact]
     public void Build_throws_with_all_errors_in_the_message()
     {
         BinRoutingValidationException exception = Assert.Throws<BinRoutingValidationException>(

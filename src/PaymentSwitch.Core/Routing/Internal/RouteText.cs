@@ -34,6 +34,10 @@ internal static class RouteText
         return "\"" + value + "\"";
     }
 
+    /// <summary>A well-formed route end as is (<c>476173</c>); anything else quoted or hidden as by <see cref="Quote"/>.</summary>
+    public static string Show(string? value) =>
+        value is { Length: > 0 and <= MaxEchoedChars } && value.All(char.IsAsciiDigit) ? value : Quote(value);
+
     public static string Character(char c) => c is >= ' ' and <= '~'
         ? "'" + c + "'"
         : "U+" + ((int)c).ToString("X4", CultureInfo.InvariantCulture);
