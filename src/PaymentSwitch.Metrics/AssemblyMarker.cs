@@ -1,2 +1,0 @@
-namespace PaymentSwitch.Metrics;
-internal static class AssemblyMarker { }
