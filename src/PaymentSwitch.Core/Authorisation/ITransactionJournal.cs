@@ -24,6 +24,9 @@ public interface ITransactionJournal
     /// <summary>The issuer answered a reversal: it is not to be sent again.</summary>
     ValueTask<long> RecordReversalCompletedAsync(long forwardedSequence, ResponseCode issuerAnswer);
 
+    /// <summary>The issuer answered the advice of a stand-in approval: it is not to be sent again.</summary>
+    ValueTask<long> RecordAdviceCompletedAsync(long forwardedSequence, ResponseCode issuerAnswer);
+
     /// <summary>Housekeeping: records before <paramref name="sequence"/> are no longer needed by the switch.</summary>
     void RetainFrom(long sequence);
 
@@ -48,6 +51,8 @@ public sealed class NoTransactionJournal : ITransactionJournal
     public ValueTask<long> RecordReversalRequestedAsync(long forwardedSequence, ForwardedRecord original) => new(Interlocked.Increment(ref _sequence));
 
     public ValueTask<long> RecordReversalCompletedAsync(long forwardedSequence, ResponseCode issuerAnswer) => new(Interlocked.Increment(ref _sequence));
+
+    public ValueTask<long> RecordAdviceCompletedAsync(long forwardedSequence, ResponseCode issuerAnswer) => new(Interlocked.Increment(ref _sequence));
 
     public void RetainFrom(long sequence) { }
 

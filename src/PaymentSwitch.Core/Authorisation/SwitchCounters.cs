@@ -14,12 +14,14 @@ public sealed class SwitchCounters
     private long _timedOut;
     private long _lateAnswers;
     private long _shed;
+    private long _duplicates;
 
     public long ReceivedTotal => Volatile.Read(ref _received);
     public long AnsweredTotal => Volatile.Read(ref _answered);
     public long TimedOutTotal => Volatile.Read(ref _timedOut);
     public long LateAnswersTotal => Volatile.Read(ref _lateAnswers);
     public long ShedTotal => Volatile.Read(ref _shed);
+    public long DuplicatesTotal => Volatile.Read(ref _duplicates);
 
     /// <summary>Raised for every answer with its response code, elapsed <see cref="System.Diagnostics.Stopwatch"/> ticks and issuer (null when the switch answered itself).</summary>
     public event Action<ResponseCode, long, IssuerLink?>? AnswerRecorded;
@@ -28,6 +30,7 @@ public sealed class SwitchCounters
     internal void TimedOut() => Interlocked.Increment(ref _timedOut);
     internal void LateAnswer() => Interlocked.Increment(ref _lateAnswers);
     internal void Shed() => Interlocked.Increment(ref _shed);
+    internal void Duplicate() => Interlocked.Increment(ref _duplicates);
 
     internal void Answered(ResponseCode code, long elapsedTicks, IssuerLink? issuer)
     {

@@ -27,7 +27,7 @@ public sealed partial class SwitchEngine
             AnswerAndRelease(transaction, ResponseCode.UnableToLocateOriginal);
             return;
         }
-        if (original.State == RecentState.Declined || !_recent.TryMarkReversalRequested(original.ForwardedSequence) || _reversals.Contains(original.ForwardedSequence))
+        if (original.State == RecentState.Declined || !_recent.TryMarkReversalRequested(key) || _reversals.Contains(original.ForwardedSequence))
         {
             // Nothing was booked, or the reversal is already on its way: acknowledge without sending another.
             AnswerAndRelease(transaction, ResponseCode.Approved);
@@ -119,7 +119,8 @@ public sealed partial class SwitchEngine
     {
         PendingReversal reversal = transaction.Reversal!;
         ForwardedRecord o = reversal.Original;
-        builder.Reset(dialect, reversal.Attempts == 0 ? Mti.ReversalAdvice : Mti.ReversalAdviceRepeat);
+        if (reversal.IsAdvice) builder.Reset(dialect, reversal.Attempts == 0 ? Mti.AuthorisationAdvice : Mti.AuthorisationAdviceRepeat);
+        else builder.Reset(dialect, reversal.Attempts == 0 ? Mti.ReversalAdvice : Mti.ReversalAdviceRepeat);
         Span<byte> pan = stackalloc byte[PanProtector.MaxPanDigits];
         if (o.PanKeyId == _journal.Pan.KeyId && _journal.Pan.TryUnprotect(o.EncryptedPan, pan, out int panLength))
             builder.SetAscii(2, pan[..panLength]);
@@ -135,8 +136,37 @@ public sealed partial class SwitchEngine
         if (o.MerchantId.Length > 0) builder.SetString(42, o.MerchantId);
         if (o.Currency.Length > 0) builder.SetString(49, o.Currency);
         Span<char> de90 = stackalloc char[42];
-        OriginalDataElements(o, System.Text.Encoding.ASCII.GetString(_institutionId), de90);
+        string institution = System.Text.Encoding.ASCII.GetString(_institutionId);
+        if (reversal.IsAdvice)
+        {
+            builder.SetString(38, reversal.StandInApprovalCode);
+            builder.SetAscii(39, "00"u8);
+            AdviceIdentity(o, reversal.ForwardedSequence, institution, de90);
+        }
+        else
+        {
+            OriginalDataElements(o, institution, de90);
+        }
         builder.SetString(90, de90);
+    }
+
+    /// <summary>
+    /// DE90 of a stand-in advice: names the stand-in approval itself, the same on every repeat (0121), and never the
+    /// same as the original request's identity (which a reversal names): a STAN from the journal sequence, the
+    /// original DE7, and the switch's own institution id in the acquirer position.
+    /// </summary>
+    internal static void AdviceIdentity(ForwardedRecord o, long forwardedSequence, string institutionId, Span<char> destination)
+    {
+        int stan = (int)(forwardedSequence % 999_999) + 1;
+        string text = $"{o.Mti:D4}{stan:D6}{o.TransmissionTime:D10}{institutionId.PadLeft(11, '0')}{institutionId.PadLeft(11, '0')}";
+        text.AsSpan(0, 42).CopyTo(destination);
+    }
+
+    /// <summary>Decrypts the card number of a journaled original (for reversals and advices to wallet issuers).</summary>
+    internal bool TryDecryptPan(ForwardedRecord original, Span<byte> pan, out int length)
+    {
+        length = 0;
+        return original.PanKeyId == _journal.Pan.KeyId && _journal.Pan.TryUnprotect(original.EncryptedPan, pan, out length);
     }
 
     /// <summary>DE90: original MTI (4), STAN (6), DE7 (10), acquirer id (11) and forwarding institution id (11), zero-padded.</summary>
@@ -158,7 +188,8 @@ public sealed partial class SwitchEngine
     {
         try
         {
-            await _journal.RecordReversalCompletedAsync(reversal.ForwardedSequence, code).ConfigureAwait(false);
+            if (reversal.IsAdvice) await _journal.RecordAdviceCompletedAsync(reversal.ForwardedSequence, code).ConfigureAwait(false);
+            else await _journal.RecordReversalCompletedAsync(reversal.ForwardedSequence, code).ConfigureAwait(false);
             _reversals.OnCompleted(reversal);
         }
         catch (Exception ex)

@@ -39,7 +39,7 @@ public sealed partial class SwitchEngine : IAsyncDisposable
     [ThreadStatic] private static IsoMessage? t_scratchMessage;
 
     public SwitchEngine(BinRouter router, IssuerDirectory issuers, ITransactionJournal journal, string institutionId, int maxInFlight, ILogger logger,
-        int recentCapacity = 131_072)
+        int recentCapacity = 131_072, TimeSpan? duplicateWindow = null)
     {
         _router = router;
         _issuers = issuers;
@@ -47,7 +47,7 @@ public sealed partial class SwitchEngine : IAsyncDisposable
         _log = logger;
         _institutionId = System.Text.Encoding.ASCII.GetBytes(institutionId);
         _counters = new SwitchCounters();
-        _recent = new RecentTransactions(recentCapacity);
+        _recent = new RecentTransactions(recentCapacity, duplicateWindow ?? TimeSpan.FromMinutes(10));
         _pool = new TransactionPool(maxInFlight, () => new Transaction(this));
         _onExpired = OnExpired;
         foreach (IssuerLink link in issuers.All) link.Engine = this;
@@ -163,20 +163,47 @@ public sealed partial class SwitchEngine : IAsyncDisposable
             AnswerAndRelease(transaction, ResponseCode.NoSuchIssuer);
             return;
         }
-        if (!link.IsAvailable)
+
+        // Duplicate transmission: the same acquirer, terminal, STAN and transmission time within the window.
+        if (TransactionKey.TryCreate(request, out TransactionKey key))
         {
+            var entry = new RecentTransaction { Key = key, ReceivedUnixMs = NowUnixMs, State = RecentState.InFlight, Mti = request.Mti, Issuer = link };
+            if (!_recent.TryAdd(entry, out int slot, out RecentTransaction existing))
+            {
+                HandleRepeat(transaction, key, existing);
+                return;
+            }
+            transaction.RecentSlot = slot;
+            transaction.RecentKey = key;
+            transaction.HasRecent = true;
+        }
+
+        transaction.Issuer = link;
+        if (!link.IsAvailable || !link.Breaker.AllowRequest(link.ProbesWithTrialRequest))
+        {
+            if (link.StandIn.Enabled)
+            {
+                // The issuer cannot be reached now: decide on its behalf (journaled first like any forwarded request).
+                transaction.StandInAtDispatch = true;
+                transaction.IssuerRrn = RetrievalReference.Create(DateTime.UtcNow, 0);
+                JournalForwarded(transaction);
+                return;
+            }
             AnswerAndRelease(transaction, ResponseCode.IssuerUnavailable);
             return;
         }
-        transaction.Issuer = link;
         if (!link.Pending.TryRegister(transaction, Stopwatch.GetTimestamp() + link.TimeoutTicks))
         {
             AnswerAndRelease(transaction, ResponseCode.IssuerUnavailable);
             return;
         }
         transaction.IssuerRrn = RetrievalReference.Create(DateTime.UtcNow, transaction.IssuerStan);
+        JournalForwarded(transaction);
+    }
 
-        // Rule 1: the Forwarded record is durable before the request leaves.
+    /// <summary>Rule 1: the Forwarded record is durable before the request leaves (or before a stand-in decision).</summary>
+    private void JournalForwarded(Transaction transaction)
+    {
         ValueTask<long> forwarded;
         try
         {
@@ -186,15 +213,49 @@ public sealed partial class SwitchEngine : IAsyncDisposable
         {
             forwarded = ValueTask.FromException<long>(ex);
         }
+        transaction.JournalTask = forwarded;
         if (forwarded.IsCompleted)
         {
-            transaction.JournalTask = forwarded;
             AfterForwarded(transaction);
             return;
         }
-        transaction.JournalTask = forwarded;
         forwarded.GetAwaiter().UnsafeOnCompleted(transaction.ContinueAfterForwarded);
     }
+
+    /// <summary>A repeat of a transaction in the duplicate window: never forwarded again.</summary>
+    private void HandleRepeat(Transaction transaction, in TransactionKey key, RecentTransaction existing)
+    {
+        _counters.Duplicate();
+        if (existing.State == RecentState.InFlight)
+        {
+            // The original is still on its way: this repeat gets the original's answer when it comes.
+            if (_recent.TryAttachWaiter(key, transaction, out RecentTransaction current)) return;
+            if (current.State == RecentState.InFlight)
+            {
+                AnswerAndRelease(transaction, ResponseCode.DuplicateTransmission); // someone already waits
+                return;
+            }
+            existing = current;
+        }
+        AnswerRepeat(transaction, existing.ResponseCode, existing.ApprovalCode);
+    }
+
+    /// <summary>Answers a repeat with the original's answer.</summary>
+    private void AnswerRepeat(Transaction transaction, ResponseCode code, ApprovalCodeValue approval)
+    {
+        IsoMessageBuilder builder = StartReply(transaction, code);
+        Span<byte> approvalBytes = stackalloc byte[6];
+        int length = approval.CopyTo(approvalBytes);
+        if (length > 0) builder.TrySetAscii(38, approvalBytes[..length]);
+        _counters.Answered(code, Stopwatch.GetTimestamp() - transaction.ReceivedTimestamp, null);
+        if (!transaction.Connection!.TryWriteFrame(builder, transaction.Tpdu)) LogDroppedReply(transaction);
+        Release(transaction);
+    }
+
+    /// <summary>Coarse wall clock (unix ms), refreshed by the timer thread; cheap to read on the hot path.</summary>
+    private long NowUnixMs => Volatile.Read(ref _nowUnixMs);
+
+    private long _nowUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
     private IssuerLink? Route(IsoMessage request)
     {
@@ -240,22 +301,16 @@ public sealed partial class SwitchEngine : IAsyncDisposable
         catch (Exception ex)
         {
             SwitchLog.JournalFailed(_log, transaction.Issuer!.Id, ex.Message);
-            if (transaction.Issuer.Pending.TryTake(transaction, transaction.PendingSequence))
+            if (transaction.StandInAtDispatch || transaction.Issuer.Pending.TryTake(transaction, transaction.PendingSequence))
                 AnswerAndRelease(transaction, ResponseCode.SystemMalfunction);
             return;
         }
-        if (TransactionKey.TryCreate(transaction.Request, out TransactionKey key))
+        if (transaction.HasRecent)
+            _recent.SetForwarded(transaction.RecentSlot, transaction.RecentKey, transaction.ForwardedSequence, transaction.Issuer!, transaction.IssuerStan, transaction.IssuerRrn);
+        if (transaction.StandInAtDispatch)
         {
-            _recent.Add(new RecentTransaction
-            {
-                Key = key,
-                ForwardedSequence = transaction.ForwardedSequence,
-                Issuer = transaction.Issuer,
-                IssuerStan = transaction.IssuerStan,
-                IssuerRrn = transaction.IssuerRrn,
-                Mti = transaction.Request.Mti,
-                State = RecentState.InFlight,
-            });
+            DecideStandIn(transaction, TransactionOutcome.StandIn);
+            return;
         }
         SendToIssuer(transaction);
     }
@@ -303,6 +358,8 @@ public sealed partial class SwitchEngine : IAsyncDisposable
             SwitchLog.IssuerInvalidResponseCode(_log, transaction.Issuer!.Id);
             code = ResponseCode.SystemMalfunction;
         }
+        if (code.Equals(ResponseCode.SystemMalfunction)) transaction.Issuer!.Breaker.OnFailure();
+        else transaction.Issuer!.Breaker.OnSuccess();
         if (transaction.Kind == TransactionKind.Reversal)
         {
             CompleteReversal(transaction, code);
@@ -315,6 +372,8 @@ public sealed partial class SwitchEngine : IAsyncDisposable
     /// <summary>A wallet issuer's answer for a transaction already taken from the pending table.</summary>
     internal void OnIssuerAnswer(Transaction transaction, ResponseCode code, ReadOnlySpan<byte> approvalCode)
     {
+        if (code.Equals(ResponseCode.IssuerUnavailable) || code.Equals(ResponseCode.SystemMalfunction)) transaction.Issuer!.Breaker.OnFailure();
+        else transaction.Issuer!.Breaker.OnSuccess();
         if (transaction.Kind == TransactionKind.Reversal)
         {
             CompleteReversal(transaction, code);
@@ -336,13 +395,30 @@ public sealed partial class SwitchEngine : IAsyncDisposable
 
     private void OnExpired(Transaction transaction)
     {
+        transaction.Issuer!.Breaker.OnFailure();
         if (transaction.Kind == TransactionKind.Reversal)
         {
             ReversalAttemptFailed(transaction);
             return;
         }
         _counters.TimedOut();
-        FinishForwarded(transaction, ResponseCode.IssuerUnavailable, TransactionOutcome.TimedOut, null);
+        if (transaction.Issuer.StandIn.Enabled) DecideStandIn(transaction, TransactionOutcome.StandInAfterTimeout);
+        else FinishForwarded(transaction, ResponseCode.IssuerUnavailable, TransactionOutcome.TimedOut, null);
+    }
+
+    /// <summary>Stand-in: approve on the issuer's behalf within its limits, else 91; journaled like any outcome.</summary>
+    private void DecideStandIn(Transaction transaction, TransactionOutcome outcome)
+    {
+        Span<byte> approval = stackalloc byte[6];
+        if (transaction.Issuer!.StandIn.TryApprove(transaction.Request, transaction.Amount, approval))
+        {
+            transaction.SetApprovalCode(approval);
+            FinishForwarded(transaction, ResponseCode.Approved, outcome, null);
+        }
+        else
+        {
+            FinishForwarded(transaction, ResponseCode.IssuerUnavailable, outcome, null);
+        }
     }
 
     /// <summary>Builds the acquirer's reply for a forwarded request, makes the outcome durable (rule 2), then delivers.</summary>
@@ -391,14 +467,38 @@ public sealed partial class SwitchEngine : IAsyncDisposable
             transaction.ResponseCode = ResponseCode.SystemMalfunction;
             transaction.SetReply(builder, transaction.Connection!.Framing);
         }
-        bool reverse = !durable || transaction.Outcome == TransactionOutcome.TimedOut;
-        _recent.SetState(transaction.ForwardedSequence, reverse ? RecentState.TimedOut : transaction.ResponseCode.IsApproved ? RecentState.Approved : RecentState.Declined);
+        bool sentAndUnknown = transaction.Outcome is TransactionOutcome.TimedOut or TransactionOutcome.StandInAfterTimeout;
+        bool reverse = !transaction.StandInAtDispatch && (!durable || sentAndUnknown);
+        bool advise = durable && transaction.ResponseCode.IsApproved && transaction.Outcome is TransactionOutcome.StandIn or TransactionOutcome.StandInAfterTimeout;
         if (reverse && IsReversible(transaction.Request.Mti))
             OweReversal(transaction, durable ? ReversalReason.Timeout : ReversalReason.JournalFailure);
+        if (advise) OweAdvice(transaction);
+        RecentState state = sentAndUnknown && !transaction.ResponseCode.IsApproved ? RecentState.TimedOut
+            : transaction.ResponseCode.IsApproved ? RecentState.Approved : RecentState.Declined;
+        Transaction? waiter = CompleteRecent(transaction, state);
+        ResponseCode code = transaction.ResponseCode;
+        ApprovalCodeValue approvalCode = ApprovalCodeValue.From(transaction.ApprovalCode);
         Deliver(transaction);
+        if (waiter is not null) AnswerRepeat(waiter, code, approvalCode);
     }
 
     private static bool IsReversible(int mti) => mti is Mti.AuthorisationRequest or Mti.AuthorisationRequestRepeat or Mti.FinancialRequest or Mti.FinancialRequestRepeat;
+
+    /// <summary>Records the answer in the duplicate window; returns a repeat waiting for it.</summary>
+    private Transaction? CompleteRecent(Transaction transaction, RecentState state)
+        => transaction.HasRecent ? _recent.Complete(transaction.RecentSlot, transaction.RecentKey, state, transaction.ResponseCode, transaction.ApprovalCode) : null;
+
+    /// <summary>Queues the 0120 advice of a stand-in approval (cold path: allocates).</summary>
+    private void OweAdvice(Transaction transaction)
+    {
+        byte[] payload = new byte[1024];
+        int length = ForwardedRecord.Write(transaction, _journal.Pan, payload);
+        if (ForwardedRecord.TryRead(payload.AsSpan(0, length), out ForwardedRecord? original))
+        {
+            string code = System.Text.Encoding.ASCII.GetString(transaction.ApprovalCode);
+            _reversals.Enqueue(new PendingReversal(original!, transaction.ForwardedSequence, ReversalReason.StandIn, code) { Link = transaction.Issuer });
+        }
+    }
 
     /// <summary>Queues a reversal for a forwarded request whose outcome is unknown (cold path: allocates).</summary>
     private void OweReversal(Transaction transaction, ReversalReason reason)
@@ -439,7 +539,9 @@ public sealed partial class SwitchEngine : IAsyncDisposable
     private void AnswerAndRelease(Transaction transaction, ResponseCode code)
     {
         AnswerLocally(transaction, code);
+        Transaction? waiter = CompleteRecent(transaction, RecentState.Declined);
         Release(transaction);
+        if (waiter is not null) AnswerRepeat(waiter, code, default);
     }
 
     private void AnswerLocally(Transaction transaction, ResponseCode code)
@@ -498,11 +600,13 @@ public sealed partial class SwitchEngine : IAsyncDisposable
         while (!_stopping)
         {
             long now = Stopwatch.GetTimestamp();
+            Volatile.Write(ref _nowUnixMs, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
             foreach (IssuerLink link in _issuers.All)
             {
                 try
                 {
                     link.Pending.ExpireDue(now, _onExpired);
+                    if (link.Breaker.OnTick(now)) link.Probe();
                     link.OnTick(now);
                 }
                 catch (Exception ex)

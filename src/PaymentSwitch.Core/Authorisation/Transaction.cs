@@ -31,6 +31,14 @@ public sealed class Transaction
     /// <summary>For <see cref="TransactionKind.Reversal"/>: the reversal being attempted.</summary>
     internal Reversals.PendingReversal? Reversal;
 
+    /// <summary>Where this request sits in the duplicate window (valid when <see cref="HasRecent"/>).</summary>
+    internal int RecentSlot;
+    internal TransactionKey RecentKey;
+    internal bool HasRecent;
+
+    /// <summary>The issuer was unavailable: the switch decides in stand-in instead of sending.</summary>
+    internal bool StandInAtDispatch;
+
     /// <summary>Journal sequence of this request's Forwarded record (its identity in the journal).</summary>
     public long ForwardedSequence { get; internal set; }
 
@@ -139,5 +147,9 @@ public sealed class Transaction
         Reversal = null;
         ForwardedSequence = 0;
         _approvalCodeLength = 0;
+        RecentSlot = 0;
+        RecentKey = default;
+        HasRecent = false;
+        StandInAtDispatch = false;
     }
 }

@@ -10,4 +10,8 @@ public enum TransactionOutcome : byte
     TimedOut,
     /// <summary>The switch answered without the issuer (format error, no route, issuer down, shed, …).</summary>
     DeclinedBySwitch,
+    /// <summary>Stand-in decision while the issuer was unavailable; nothing was sent to it (an advice follows an approval).</summary>
+    StandIn,
+    /// <summary>Stand-in decision after the issuer did not answer in time: the request is reversed, and an approval is advised.</summary>
+    StandInAfterTimeout,
 }

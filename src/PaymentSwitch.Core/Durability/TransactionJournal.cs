@@ -45,6 +45,13 @@ public sealed class TransactionJournal(WriteAheadJournal journal, PanProtector p
         return Journal.AppendAsync((byte)TransactionRecordType.ReversalCompleted, record.AsMemory(0, length));
     }
 
+    public ValueTask<long> RecordAdviceCompletedAsync(long forwardedSequence, ResponseCode issuerAnswer)
+    {
+        byte[] record = new byte[16];
+        int length = ReversalRecord.Write(forwardedSequence, issuerAnswer, record);
+        return Journal.AppendAsync((byte)TransactionRecordType.AdviceCompleted, record.AsMemory(0, length));
+    }
+
     public void RetainFrom(long sequence) => Journal.SetRetainFrom(sequence);
 
     private ValueTask<long> Append(Transaction transaction, TransactionRecordType type, ReadOnlySpan<byte> record)

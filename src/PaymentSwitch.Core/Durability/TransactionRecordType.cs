@@ -11,4 +11,6 @@ public enum TransactionRecordType : byte
     ReversalRequested = 3,
     /// <summary>The issuer answered the reversal (0430, or the wallet's reversal call): no more retries.</summary>
     ReversalCompleted = 4,
+    /// <summary>The issuer answered the 0120 advice of a stand-in approval (0130): no more retries.</summary>
+    AdviceCompleted = 5,
 }

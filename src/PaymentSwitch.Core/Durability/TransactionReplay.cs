@@ -19,6 +19,8 @@ public sealed class TransactionReplay(Func<string, IssuerLink?> findIssuer) : IJ
     private readonly HashSet<long> _timedOut = [];
     private readonly Dictionary<long, ForwardedRecord> _acquirerRequested = [];
     private readonly HashSet<long> _completed = [];
+    private readonly Dictionary<long, (ForwardedRecord Original, string ApprovalCode)> _advices = [];
+    private readonly HashSet<long> _advicesCompleted = [];
     private readonly List<RecentTransaction> _recent = [];
 
     public long Records { get; private set; }
@@ -53,7 +55,11 @@ public sealed class TransactionReplay(Func<string, IssuerLink?> findIssuer) : IJ
             case TransactionRecordType.Outcome:
                 if (!OutcomeRecord.TryRead(payload, out OutcomeRecord outcome)) { UnreadableRecords++; return; }
                 Outcomes++;
-                if (outcome.RequiresReversal) _timedOut.Add(outcome.ForwardedSequence);
+                if (outcome.RequiresAdvice && _unresolved.TryGetValue(outcome.ForwardedSequence, out ForwardedRecord? advised))
+                    _advices[outcome.ForwardedSequence] = (advised, outcome.ApprovalCode);
+                if (outcome.RequiresReversal && _unresolved.TryGetValue(outcome.ForwardedSequence, out ForwardedRecord? sent) && sent.IssuerStan != 0)
+                    _timedOut.Add(outcome.ForwardedSequence);
+                else if (outcome.RequiresReversal) _unresolved.Remove(outcome.ForwardedSequence);
                 else _unresolved.Remove(outcome.ForwardedSequence);
                 SetRecentState(outcome.ForwardedSequence, outcome.RequiresReversal ? RecentState.TimedOut : outcome.ResponseCode.IsApproved ? RecentState.Approved : RecentState.Declined);
                 break;
@@ -64,6 +70,10 @@ public sealed class TransactionReplay(Func<string, IssuerLink?> findIssuer) : IJ
             case TransactionRecordType.ReversalCompleted:
                 if (!ReversalRecord.TryRead(payload, out ReversalRecord completed)) { UnreadableRecords++; return; }
                 _completed.Add(completed.ForwardedSequence);
+                break;
+            case TransactionRecordType.AdviceCompleted:
+                if (!ReversalRecord.TryRead(payload, out ReversalRecord advice)) { UnreadableRecords++; return; }
+                _advicesCompleted.Add(advice.ForwardedSequence);
                 break;
             default:
                 UnreadableRecords++;
@@ -84,13 +94,14 @@ public sealed class TransactionReplay(Func<string, IssuerLink?> findIssuer) : IJ
         }
     }
 
-    /// <summary>Every reversal still owed, oldest first.</summary>
+    /// <summary>Every reversal still owed (oldest first), then every stand-in advice not yet answered.</summary>
     public IReadOnlyList<PendingReversal> OwedReversals()
     {
         var owed = new SortedDictionary<long, PendingReversal>();
         foreach ((long sequence, ForwardedRecord original) in _unresolved)
         {
-            if (_completed.Contains(sequence) || !IsReversible(original.Mti)) continue;
+            // A stand-in decided without sending (STAN 0) has nothing at the issuer to reverse.
+            if (_completed.Contains(sequence) || !IsReversible(original.Mti) || original.IssuerStan == 0) continue;
             owed[sequence] = new PendingReversal(original, sequence, _timedOut.Contains(sequence) ? ReversalReason.Timeout : ReversalReason.Recovery);
         }
         foreach ((long sequence, ForwardedRecord original) in _acquirerRequested)
@@ -98,7 +109,10 @@ public sealed class TransactionReplay(Func<string, IssuerLink?> findIssuer) : IJ
             if (_completed.Contains(sequence) || owed.ContainsKey(sequence)) continue;
             owed[sequence] = new PendingReversal(original, sequence, ReversalReason.Acquirer);
         }
-        return [.. owed.Values];
+        var all = new List<PendingReversal>(owed.Values);
+        foreach ((long sequence, (ForwardedRecord original, string approval)) in _advices)
+            if (!_advicesCompleted.Contains(sequence)) all.Add(new PendingReversal(original, sequence, ReversalReason.StandIn, approval));
+        return all;
     }
 
     private static bool IsReversible(int mti) => mti is Mti.AuthorisationRequest or Mti.AuthorisationRequestRepeat or Mti.FinancialRequest or Mti.FinancialRequestRepeat;

@@ -20,7 +20,21 @@ public abstract class IssuerLink : IAsyncDisposable
         Id = options.Id;
         TimeoutTicks = options.TimeoutMs * Stopwatch.Frequency / 1000;
         Pending = new PendingTable(options.MaxInFlight);
+        Breaker = new CircuitBreaker(options.CircuitBreaker);
+        StandIn = new StandIn.StandInPolicy(options.StandIn);
     }
+
+    /// <summary>Stand-in limits and per-card totals for this issuer.</summary>
+    public StandIn.StandInPolicy StandIn { get; }
+
+    /// <summary>Whether the issuer is failing; while open the switch does not wait on it.</summary>
+    public CircuitBreaker Breaker { get; }
+
+    /// <summary>Half-open wallet issuers take one trial request; card issuers are probed with 0800 echo.</summary>
+    internal virtual bool ProbesWithTrialRequest => true;
+
+    /// <summary>Sends a probe (0800 echo) to decide a half-open breaker; the answer calls <see cref="CircuitBreaker.OnSuccess"/>.</summary>
+    internal virtual void Probe() { }
 
     public string Id { get; }
 

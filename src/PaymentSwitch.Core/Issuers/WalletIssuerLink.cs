@@ -68,21 +68,12 @@ public sealed class WalletIssuerLink : IssuerLink
         ResponseCode code;
         try
         {
-            using var stream = new MemoryStream(256);
-            using (var json = new Utf8JsonWriter(stream))
-            {
-                json.WriteStartObject();
-                json.WriteString("idempotencyKey", "reversal-" + original.IdempotencyKey);
-                json.WriteString("originalIdempotencyKey", original.IdempotencyKey);
-                json.WriteNumber("amountMinor", original.Amount);
-                json.WriteString("currency", original.Currency);
-                json.WriteString("reason", transaction.Reversal.Reason == Reversals.ReversalReason.Acquirer ? "acquirer" : "timeout");
-                json.WriteEndObject();
-            }
-            using var content = new ByteArrayContent(stream.ToArray());
+            bool advice = transaction.Reversal.IsAdvice;
+            byte[] body = advice ? BuildAdviceBody(transaction.Reversal, out string key) : BuildReversalBody(transaction.Reversal, out key);
+            using var content = new ByteArrayContent(body);
             content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
-            using var request = new HttpRequestMessage(HttpMethod.Post, _reversals) { Content = content };
-            request.Headers.Add("Idempotency-Key", "reversal-" + original.IdempotencyKey);
+            using var request = new HttpRequestMessage(HttpMethod.Post, advice ? _authorisations : _reversals) { Content = content };
+            request.Headers.Add("Idempotency-Key", key);
             using HttpResponseMessage response = await _http.SendAsync(request).ConfigureAwait(false);
             if (response.StatusCode != HttpStatusCode.OK)
             {
@@ -149,6 +140,53 @@ public sealed class WalletIssuerLink : IssuerLink
         if (rc is null || !ResponseCode.TryRead(System.Text.Encoding.ASCII.GetBytes(rc), out ResponseCode code))
             return (ResponseCode.SystemMalfunction, null);
         return (code, approval);
+    }
+
+    private static byte[] BuildReversalBody(Reversals.PendingReversal reversal, out string key)
+    {
+        Durability.ForwardedRecord original = reversal.Original;
+        key = "reversal-" + original.IdempotencyKey;
+        using var stream = new MemoryStream(256);
+        using (var json = new Utf8JsonWriter(stream))
+        {
+            json.WriteStartObject();
+            json.WriteString("idempotencyKey", key);
+            json.WriteString("originalIdempotencyKey", original.IdempotencyKey);
+            json.WriteNumber("amountMinor", original.Amount);
+            json.WriteString("currency", original.Currency);
+            json.WriteString("reason", reversal.Reason == Reversals.ReversalReason.Acquirer ? "acquirer" : "timeout");
+            json.WriteEndObject();
+        }
+        return stream.ToArray();
+    }
+
+    /// <summary>The advice of a stand-in approval: an authorisation body with messageType advice, under its own key.</summary>
+    private byte[] BuildAdviceBody(Reversals.PendingReversal advice, out string key)
+    {
+        Durability.ForwardedRecord o = advice.Original;
+        key = "advice-" + o.IdempotencyKey;
+        Span<byte> pan = stackalloc byte[Durability.PanProtector.MaxPanDigits];
+        Engine!.TryDecryptPan(o, pan, out int panLength);
+        using var stream = new MemoryStream(512);
+        using (var json = new Utf8JsonWriter(stream))
+        {
+            json.WriteStartObject();
+            json.WriteString("idempotencyKey", key);
+            json.WriteString("messageType", "advice");
+            json.WriteString("account", System.Text.Encoding.ASCII.GetString(pan[..panLength]));
+            json.WriteNumber("amountMinor", o.Amount);
+            json.WriteString("currency", o.Currency);
+            json.WriteString("processingCode", o.ProcessingCode);
+            if (o.MerchantId.Length > 0) json.WriteString("merchantId", o.MerchantId);
+            json.WriteString("terminalId", o.TerminalId);
+            json.WriteString("acquirerId", o.AcquirerId);
+            json.WriteString("rrn", o.AcquirerRrn);
+            json.WriteString("stan", o.AcquirerStan.ToString("D6", System.Globalization.CultureInfo.InvariantCulture));
+            json.WriteString("transmissionDateTime", o.TransmissionTime.ToString("D10", System.Globalization.CultureInfo.InvariantCulture));
+            json.WriteString("approvalCode", advice.StandInApprovalCode);
+            json.WriteEndObject();
+        }
+        return stream.ToArray();
     }
 
     /// <summary>The authorisation request body (wallet contract v1) for the acquirer's message.</summary>

@@ -14,14 +14,25 @@ public enum ReversalReason : byte
     Acquirer = 3,
     /// <summary>The answer could not be made durable, so the acquirer was told 96.</summary>
     JournalFailure = 4,
+    /// <summary>Not a reversal: the 0120 advice of a stand-in approval.</summary>
+    StandIn = 5,
 }
 
 /// <summary>
-/// One reversal the switch owes an issuer: the original request (from its Forwarded record) and the retry state.
+/// One reversal (or stand-in advice) the switch owes an issuer: the original request (from its Forwarded record) and the retry state.
 /// Sent as 0420, then 0421 with backoff, until the issuer answers.
 /// </summary>
-public sealed class PendingReversal(ForwardedRecord original, long forwardedSequence, ReversalReason reason)
+public sealed class PendingReversal(ForwardedRecord original, long forwardedSequence, ReversalReason reason, string? standInApprovalCode = null)
 {
+    /// <summary>An 0120 advice of a stand-in approval rather than a reversal.</summary>
+    public bool IsAdvice => StandInApprovalCode is not null;
+
+    /// <summary>For advices: the approval code the switch gave in stand-in (DE38).</summary>
+    public string? StandInApprovalCode { get; } = standInApprovalCode;
+
+    /// <summary>Key in the store-and-forward queue: a reversal and an advice may be owed for the same original.</summary>
+    internal long QueueKey => (ForwardedSequence * 2) + (IsAdvice ? 1 : 0);
+
     public ForwardedRecord Original { get; } = original;
 
     /// <summary>Journal sequence of the original's Forwarded record: the reversal's identity.</summary>

@@ -36,12 +36,19 @@ public sealed class ReversalQueue
     /// <summary>Queues a reversal; a second one for the same original is ignored (a reversal is sent once to completion).</summary>
     public bool Enqueue(PendingReversal reversal)
     {
-        lock (_lock) return _owed.TryAdd(reversal.ForwardedSequence, reversal);
+        lock (_lock) return _owed.TryAdd(reversal.QueueKey, reversal);
     }
 
+    /// <summary>True when a reversal (not an advice) of <paramref name="forwardedSequence"/> is owed.</summary>
     public bool Contains(long forwardedSequence)
     {
-        lock (_lock) return _owed.ContainsKey(forwardedSequence);
+        lock (_lock) return _owed.ContainsKey(forwardedSequence * 2);
+    }
+
+    /// <summary>Owed advices of stand-in approvals (the rest of <see cref="Count"/> are reversals).</summary>
+    public int AdviceCount
+    {
+        get { lock (_lock) return _owed.Values.Count(r => r.IsAdvice); }
     }
 
     /// <summary>Owed reversals per issuer id (for the status page).</summary>
@@ -98,13 +105,13 @@ public sealed class ReversalQueue
         {
             reversal.Completed = true;
             reversal.InFlight = false;
-            if (_owed.Remove(reversal.ForwardedSequence)) _completed++;
+            if (_owed.Remove(reversal.QueueKey)) _completed++;
         }
     }
 
     /// <summary>The smallest Forwarded sequence still owed a reversal (the journal must keep it), or null.</summary>
     public long? OldestOwedSequence()
     {
-        lock (_lock) return _owed.Count == 0 ? null : _owed.Keys.Min();
+        lock (_lock) return _owed.Count == 0 ? null : _owed.Keys.Min() / 2;
     }
 }

@@ -134,7 +134,12 @@ internal sealed class CardAuthoriser
     private void BookAdvice(IsoMessage request, IsoMessageBuilder reply)
     {
         reply.Reset(Mti.ResponseOf(request.Mti)).CopyFrom(request, EchoFields).CopyFrom(request, AdviceEchoFields);
-        if (!TryReadKey(request, out CardTransactionKey key) || !request.TryGetInt64(4, out long amountMinor))
+        // An advice that names the stand-in transaction in DE90 is booked under that name, so its repeats (0121,
+        // sent with a new STAN) are recognised; without DE90 it is keyed by its own STAN, DE7 and DE32.
+        Span<byte> de90 = stackalloc byte[42];
+        bool named = request.TryGetAscii(90, de90, out ReadOnlySpan<byte> original);
+        CardTransactionKey key = default;
+        if (!(named ? TryReadOriginal(original, out key) : TryReadKey(request, out key)) || !request.TryGetInt64(4, out long amountMinor))
         {
             FormatError(reply);
             return;

@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using PaymentSwitch.Core.Issuers;
+using PaymentSwitch.Integration.Tests.Support;
+using PaymentSwitch.Iso8583;
+using PaymentSwitch.Simulators;
+using static PaymentSwitch.Integration.Tests.Support.Requests;
+
+namespace PaymentSwitch.Integration.Tests;
+
+/// <summary>Duplicates, circuit breaking and stand-in over real sockets.</summary>
+public class ResilienceTests
+{
+    [Fact]
+    public async Task A_repeat_after_the_answer_gets_the_original_answer_without_reaching_the_issuer()
+    {
+        await using RunningSwitch sw = await RunningSwitch.StartAsync();
+        await using TestTerminal terminal = await sw.ConnectAsync();
+        Authorisation(terminal.Builder, CardPan, 700, stan: 42);
+        await terminal.SendAsync();
+        IsoMessage first = (await terminal.ReceiveAsync())!;
+        await terminal.SendAsync(); // the very same message again
+        IsoMessage repeat = (await terminal.ReceiveAsync())!;
+        terminal.Builder.Mti = Mti.AuthorisationRequestRepeat;
+        await terminal.SendAsync(); // and as an 0101 repeat
+        IsoMessage repeat0101 = (await terminal.ReceiveAsync())!;
+
+        Assert.Equal("00", Text(first, 39));
+        Assert.Equal((Text(first, 39), Text(first, 38)), (Text(repeat, 39), Text(repeat, 38)));
+        Assert.Equal(Text(first, 38), Text(repeat0101, 38));
+        Assert.Equal(Mti.AuthorisationResponse, repeat0101.Mti);
+        Assert.Equal(1, sw.Card.Ledger.ApprovedCount);
+        Assert.Equal(2, sw.Runtime.Engine!.Counters.DuplicatesTotal);
+    }
+
+    [Fact]
+    public async Task A_repeat_while_the_original_is_in_flight_is_not_forwarded_and_gets_the_same_answer()
+    {
+        await using RunningSwitch sw = await RunningSwitch.StartAsync(card: o => o.LatencyMs = 300);
+        await using TestTerminal a = await sw.ConnectAsync();
+        await using TestTerminal b = await sw.ConnectAsync();
+        Authorisation(a.Builder, CardPan, 900, stan: 7);
+        Authorisation(b.Builder, CardPan, 900, stan: 7);
+        b.Builder.SetString(7, Text(Parse(a.Builder), 7)); // identical identity
+        await a.SendAsync();
+        await Task.Delay(50);
+        await b.SendAsync();
+        IsoMessage original = (await a.ReceiveAsync())!;
+        IsoMessage repeat = (await b.ReceiveAsync())!;
+        Assert.Equal("00", Text(original, 39));
+        Assert.Equal(Text(original, 38), Text(repeat, 38));
+        Assert.Equal(1, sw.Card.Ledger.ApprovedCount);
+    }
+
+    [Fact]
+    public async Task Breaker_opens_on_a_failing_issuer_answers_at_once_leaves_other_issuers_alone_and_closes_when_it_recovers()
+    {
+        await using RunningSwitch sw = await RunningSwitch.StartAsync(overrides:
+            ["--Issuers:0:TimeoutMs=200", "--Issuers:0:CircuitBreaker:ConsecutiveFailures=3", "--Issuers:0:CircuitBreaker:OpenMs=600"]);
+        IssuerLink card = sw.Runtime.Engine!.Issuers.Find("card-sim")!;
+        sw.Card.SetFault(FaultMode.Silent);
+        await using TestTerminal terminal = await sw.ConnectAsync();
+        await using TestTerminal wallet = await sw.ConnectAsync();
+        for (int stan = 1; stan <= 3; stan++)
+        {
+            Authorisation(terminal.Builder, CardPan, 100, stan);
+            await terminal.SendAsync();
+            Assert.Equal("91", Text((await terminal.ReceiveAsync())!, 39));
+        }
+        Assert.Equal(CircuitState.Open, card.Breaker.State);
+
+        var watch = Stopwatch.StartNew();
+        Authorisation(terminal.Builder, CardPan, 100, stan: 4);
+        await terminal.SendAsync();
+        Assert.Equal("91", Text((await terminal.ReceiveAsync())!, 39));
+        Assert.True(watch.ElapsedMilliseconds < 150, $"an open breaker answers at once, took {watch.ElapsedMilliseconds} ms");
+
+        for (int stan = 1; stan <= 20; stan++) // the wallet issuer's answers are not held up meanwhile
+        {
+            watch.Restart();
+            Authorisation(wallet.Builder, WalletPan, 100, stan, terminal: "WALLET01");
+            await wallet.SendAsync();
+            Assert.Equal("00", Text((await wallet.ReceiveAsync())!, 39));
+            Assert.True(watch.ElapsedMilliseconds < 150, $"wallet answer took {watch.ElapsedMilliseconds} ms");
+        }
+
+        sw.Card.SetFault(FaultMode.None);
+        await Task.Delay(700); // open period over: half-open lets a trial through
+        Authorisation(terminal.Builder, CardPan, 100, stan: 5);
+        await terminal.SendAsync();
+        Assert.Equal("00", Text((await terminal.ReceiveAsync())!, 39));
+        Assert.Equal(CircuitState.Closed, card.Breaker.State);
+    }
+
+    [Fact]
+    public async Task Stand_in_approves_within_limits_while_the_issuer_is_down_and_advises_it_when_back()
+    {
+        await using RunningSwitch sw = await RunningSwitch.StartAsync(overrides:
+            ["--Issuers:0:TimeoutMs=200", "--Issuers:0:StandIn:Enabled=true", "--Issuers:0:StandIn:MaxAmountMinor=5000",
+             "--Issuers:0:StandIn:MaxDailyAmountPerCardMinor=8000", "--Issuers:0:CircuitBreaker:ConsecutiveFailures=1", "--Issuers:0:CircuitBreaker:OpenMs=60000"]);
+        sw.Card.SetFault(FaultMode.Silent);
+        await using TestTerminal terminal = await sw.ConnectAsync();
+
+        Authorisation(terminal.Builder, CardPan, 3000, stan: 1);            // times out: stand-in after timeout
+        await terminal.SendAsync();
+        IsoMessage first = (await terminal.ReceiveAsync(30_000))!;
+        Assert.Equal("00", Text(first, 39));
+        Assert.StartsWith("S", Text(first, 38));
+
+        Authorisation(terminal.Builder, CardPan, 4000, stan: 2);            // breaker open: stand-in at once
+        await terminal.SendAsync();
+        IsoMessage second = (await terminal.ReceiveAsync(30_000))!;
+        Assert.Equal("00", Text(second, 39));
+
+        Authorisation(terminal.Builder, CardPan, 2000, stan: 3);            // 9000 today > 8000: declined
+        await terminal.SendAsync();
+        Assert.Equal("91", Text((await terminal.ReceiveAsync(30_000))!, 39));
+        Authorisation(terminal.Builder, CardPan, 6000, stan: 4);            // > 5000 per transaction
+        await terminal.SendAsync();
+        Assert.Equal("91", Text((await terminal.ReceiveAsync(30_000))!, 39));
+
+        sw.Card.SetFault(FaultMode.None);
+        await Eventually.TrueAsync(() => sw.Card.Ledger.AdviceCount == 2 && sw.Runtime.Engine!.Reversals.Count == 0, "advices and reversal answered", 20_000);
+        Assert.Equal(7000, sw.Card.Ledger.AdviceAmountMinor);
+        Assert.Equal(1, sw.Card.Ledger.ReversedCount);                      // the timed-out original, which the issuer had booked
+        Assert.Equal(7000, sw.Card.Ledger.NetApprovedAmountMinor);          // what the terminal saw approved
+    }
+
+    private static IsoMessage Parse(IsoMessageBuilder builder)
+    {
+        byte[] bytes = new byte[builder.MessageLength];
+        builder.WriteMessage(bytes);
+        var message = new IsoMessage();
+        message.TryParse(bytes, builder.Dialect, out _);
+        return message;
+    }
+}

@@ -1,0 +1,68 @@
+using PaymentSwitch.Integration.Tests.Support;
+using PaymentSwitch.Iso8583;
+using PaymentSwitch.Simulators;
+using static PaymentSwitch.Integration.Tests.Support.Requests;
+
+namespace PaymentSwitch.Integration.Tests;
+
+/// <summary>Money-safety rule 3 over real sockets: unknown outcomes are reversed at the issuer; acquirer reversals go once.</summary>
+public class ReversalTests
+{
+    [Fact]
+    public async Task A_late_approval_after_the_timeout_is_reversed_at_the_issuer()
+    {
+        await using RunningSwitch sw = await RunningSwitch.StartAsync(overrides: ["--Issuers:0:TimeoutMs=300"]);
+        sw.Card.SetFault(FaultMode.Late(800)); // the issuer books the approval but answers after the switch gave up
+        await using TestTerminal terminal = await sw.ConnectAsync();
+        Authorisation(terminal.Builder, CardPan, 4200, stan: 1);
+        await terminal.SendAsync();
+        Assert.Equal("91", Text((await terminal.ReceiveAsync())!, 39));
+        sw.Card.SetFault(FaultMode.None);
+
+        await Eventually.TrueAsync(() => sw.Card.Ledger.ReversedCount == 1 && sw.Runtime.Engine!.Reversals.Count == 0, "reversal answered");
+        Assert.Equal(1, sw.Card.Ledger.ApprovedCount);
+        Assert.Equal(4200, sw.Card.Ledger.ReversedAmountMinor);
+        Assert.Equal(0, sw.Card.Ledger.NetApprovedAmountMinor);
+        Assert.Equal(0, sw.Card.Ledger.DuplicateReversalCount);
+    }
+
+    [Fact]
+    public async Task Acquirer_reversal_is_matched_forwarded_once_and_repeats_are_answered_idempotently()
+    {
+        await using RunningSwitch sw = await RunningSwitch.StartAsync();
+        await using TestTerminal terminal = await sw.ConnectAsync();
+        Authorisation(terminal.Builder, CardPan, 3100, stan: 501);
+        string de7 = Text(BuiltMessage(terminal.Builder), 7);
+        await terminal.SendAsync();
+        Assert.Equal("00", Text((await terminal.ReceiveAsync())!, 39));
+
+        foreach (int mti in new[] { Mti.ReversalAdvice, Mti.ReversalAdviceRepeat, Mti.ReversalAdvice })
+        {
+            Authorisation(terminal.Builder, CardPan, 3100, stan: 502, mti: mti);
+            terminal.Builder.SetString(90, $"0100000501{de7}{"12345".PadLeft(11, '0')}{new string('0', 11)}");
+            await terminal.SendAsync();
+            IsoMessage reply = (await terminal.ReceiveAsync())!;
+            Assert.Equal(Mti.ReversalAdviceResponse, reply.Mti);
+            Assert.Equal("00", Text(reply, 39));
+        }
+        await Eventually.TrueAsync(() => sw.Card.Ledger.ReversedCount == 1 && sw.Runtime.Engine!.Reversals.Count == 0, "reversal answered");
+        await Task.Delay(300);
+        Assert.Equal(1, sw.Card.Ledger.ReversedCount);          // forwarded once
+        Assert.Equal(0, sw.Card.Ledger.DuplicateReversalCount);
+        Assert.Equal(0, sw.Card.Ledger.NetApprovedAmountMinor);
+
+        Authorisation(terminal.Builder, CardPan, 3100, stan: 503, mti: Mti.ReversalAdvice);
+        terminal.Builder.SetString(90, $"0100999999{de7}{"12345".PadLeft(11, '0')}{new string('0', 11)}");
+        await terminal.SendAsync();
+        Assert.Equal("25", Text((await terminal.ReceiveAsync())!, 39)); // no such original
+    }
+
+    private static IsoMessage BuiltMessage(IsoMessageBuilder builder)
+    {
+        byte[] bytes = new byte[builder.MessageLength];
+        builder.WriteMessage(bytes);
+        var message = new IsoMessage();
+        Assert.True(message.TryParse(bytes, builder.Dialect, out _));
+        return message;
+    }
+}
