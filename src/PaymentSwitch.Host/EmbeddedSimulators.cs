@@ -28,10 +28,12 @@ internal sealed class EmbeddedSimulators : IAsyncDisposable
             ListenEndPoint = EndpointAddress.Parse(options.CardListen, "Simulators:CardListen"),
             Dialect = dialects[options.CardDialect],
             FramingName = options.CardFraming,
+            LatencyMs = options.LatencyMs,
         }, loggers.CreateLogger("PaymentSwitch.Simulators.Card"));
         var wallet = new WalletIssuerSimulator(new WalletIssuerSimulatorOptions
         {
             ListenEndPoint = EndpointAddress.Parse(options.WalletListen, "Simulators:WalletListen"),
+            LatencyMs = options.LatencyMs,
         }, loggers.CreateLogger("PaymentSwitch.Simulators.Wallet"));
         await card.StartAsync(cancellationToken).ConfigureAwait(false);
         await wallet.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -52,10 +52,11 @@ internal static class SwitchApplication
         });
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromMilliseconds(config.Options.Switch.ShutdownDeadlineMs + 5000));
         builder.WebHost.UseKestrel(k => k.Listen(EndpointAddress.Parse(config.Options.Status.Listen, "Status:Listen")));
         builder.Services.AddSingleton(sp => new SwitchRuntime(config, dialects, sp.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SwitchRuntime>());
+        StatusEndpoints.AddStatus(builder.Services); // after the runtime: its metrics need the started engine
 
         WebApplication app = builder.Build();
         StatusEndpoints.Map(app, app.Services.GetRequiredService<SwitchRuntime>());

@@ -67,7 +67,8 @@ internal sealed class SwitchRuntime : IHostedService, IAsyncDisposable
         var replay = new TransactionReplay(directory.Find);
         Journal = JournalStartup.Open(options.Journal, _config, replay, _loggers.CreateLogger("PaymentSwitch.Journal"));
         Engine = new SwitchEngine(Router, directory, Journal, options.Switch.InstitutionId,
-            options.Switch.MaxInFlight, _loggers.CreateLogger("PaymentSwitch.Engine"), options.Switch.RecentTransactions);
+            options.Switch.MaxInFlight, _loggers.CreateLogger("PaymentSwitch.Engine"), options.Switch.RecentTransactions,
+            TimeSpan.FromSeconds(options.Switch.DuplicateWindowSeconds));
         IReadOnlyList<PendingReversal> owed = replay.OwedReversals();
         Engine.Recover(owed, replay.Recent);
         _log.LogInformation("Journal replayed: {Records} records, {Forwarded} forwarded, {Owed} reversals owed and re-queued", replay.Records, replay.Forwarded, owed.Count);
@@ -107,15 +108,19 @@ internal sealed class SwitchRuntime : IHostedService, IAsyncDisposable
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        var deadline = DateTime.UtcNow.AddMilliseconds(Options.Switch.ShutdownDeadlineMs);
         foreach (AcquirerListener listener in _listeners) listener.StopAccepting();
-        // Let requests in flight get their answers (each is bounded by its issuer's timeout).
+        _log.LogInformation("Stopping: no new connections; waiting up to {DeadlineMs} ms for {InFlight} requests in flight", Options.Switch.ShutdownDeadlineMs, Engine?.InFlight ?? 0);
+        // Requests in flight get their answers (each is bounded by its issuer's timeout); reversal attempts do not hold the stop.
         if (Engine is not null)
         {
-            var deadline = DateTime.UtcNow.AddSeconds(10);
-            while (Engine.InFlight > 0 && DateTime.UtcNow < deadline && !cancellationToken.IsCancellationRequested)
+            while (Engine.InFlight > Engine.ReversalAttemptsInFlight && DateTime.UtcNow < deadline)
                 await Task.Delay(20, CancellationToken.None).ConfigureAwait(false);
+            if (Engine.InFlight > Engine.ReversalAttemptsInFlight)
+                _log.LogWarning("Stop deadline reached with {InFlight} requests in flight; their outcome is in the journal and unknown ones are reversed on the next start", Engine.InFlight);
         }
         await DisposeAsync().ConfigureAwait(false);
+        _log.LogInformation("Stopped: journal flushed, issuer links signed off");
     }
 
     public async ValueTask DisposeAsync()

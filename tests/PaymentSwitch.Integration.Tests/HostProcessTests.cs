@@ -68,6 +68,38 @@ public class HostProcessTests
     }
 
     [Fact]
+    public async Task Sigterm_lets_requests_in_flight_finish_then_exits_zero_within_the_deadline()
+    {
+        string dir = Directory.CreateTempSubdirectory("ps-host-").FullName;
+        int acquirer = SwitchProcess.FreePort(), status = SwitchProcess.FreePort(), card = SwitchProcess.FreePort(), wallet = SwitchProcess.FreePort();
+        string config = WriteConfig(dir, acquirer, status, card, wallet);
+        await using SwitchProcess host = SwitchProcess.Start("--config", config, "--Simulators:LatencyMs=700", "--Switch:ShutdownDeadlineMs=5000");
+        Assert.True(await host.WaitForOutputAsync("signed on", 60_000), host.Output);
+
+        await using TestTerminal terminal = await TestTerminal.ConnectAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, acquirer), RunningSwitch.Ascii);
+        for (int stan = 1; stan <= 50; stan++)
+        {
+            Requests.Authorisation(terminal.Builder, Requests.CardPan, 100 + stan, stan);
+            await terminal.SendAsync();
+        }
+        await Task.Delay(200);   // all 50 are now waiting at the issuer
+        var stopping = System.Diagnostics.Stopwatch.StartNew();
+        host.Terminate();
+        var answered = new HashSet<string>();
+        for (int i = 0; i < 50; i++)
+        {
+            Iso8583.IsoMessage? reply = await terminal.ReceiveAsync(10_000);
+            Assert.NotNull(reply);
+            Assert.Equal("00", Requests.Text(reply!, 39));
+            answered.Add(Requests.Text(reply!, 11));
+        }
+        Assert.Equal(50, answered.Count);
+        Assert.Equal(0, await host.WaitForExitAsync(15_000));
+        Assert.True(stopping.ElapsedMilliseconds < 5000 + 5000, $"stopped in {stopping.ElapsedMilliseconds} ms");
+        Assert.Contains("Stopped: journal flushed", host.Output);
+    }
+
+    [Fact]
     public async Task Send_verb_reports_bad_arguments_and_an_unreachable_switch()
     {
         (int exit, string output) = await SwitchProcess.RunAsync(60_000, "send", "--to", "127.0.0.1:1", "--pan", "12");

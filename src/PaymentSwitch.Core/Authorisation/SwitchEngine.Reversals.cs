@@ -101,6 +101,7 @@ public sealed partial class SwitchEngine
         }
         transaction.Kind = TransactionKind.Reversal;
         transaction.Reversal = reversal;
+        Interlocked.Increment(ref _reversalAttemptsInFlight);
         transaction.Issuer = link;
         transaction.Amount = reversal.Original.Amount;
         transaction.ReceivedTimestamp = now;

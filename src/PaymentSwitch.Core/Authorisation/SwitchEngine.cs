@@ -65,6 +65,11 @@ public sealed partial class SwitchEngine : IAsyncDisposable
     /// <summary>Transactions in flight across the switch (acquirer requests and reversal attempts).</summary>
     public int InFlight => _pool.InUse;
 
+    /// <summary>Reversal and advice attempts waiting for an issuer (part of <see cref="InFlight"/>).</summary>
+    public int ReversalAttemptsInFlight => Volatile.Read(ref _reversalAttemptsInFlight);
+
+    private int _reversalAttemptsInFlight;
+
     private static IsoMessageBuilder Builder(Dialect dialect) => t_builder ??= new IsoMessageBuilder(dialect);
 
     /// <summary>Takes what replay found: reversals still owed, and recent transactions for matching.</summary>
@@ -591,6 +596,7 @@ public sealed partial class SwitchEngine : IAsyncDisposable
     private void Release(Transaction transaction)
     {
         if (transaction.CountsInFlight) transaction.Connection?.ExitInFlight();
+        if (transaction.Kind == TransactionKind.Reversal) Interlocked.Decrement(ref _reversalAttemptsInFlight);
         _pool.Return(transaction);
     }
 

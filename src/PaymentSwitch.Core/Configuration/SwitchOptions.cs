@@ -35,6 +35,15 @@ public sealed class SwitchIdentityOptions
     /// <summary>Transactions in flight across the whole switch; past it new requests are answered DE39 = 91 at once.</summary>
     public int MaxInFlight { get; set; } = 100_000;
 
+    /// <summary>
+    /// On SIGTERM/Ctrl-C: stop accepting, let requests in flight finish or time out, flush the journal, sign off and
+    /// close — all within this deadline; what is still in flight then is left to the journal (reversed on restart).
+    /// </summary>
+    public int ShutdownDeadlineMs { get; set; } = 15_000;
+
+    /// <summary>How long a repeat of a transaction counts as a duplicate (it gets the original answer, never forwarded again).</summary>
+    public int DuplicateWindowSeconds { get; set; } = 600;
+
     /// <summary>Forwarded transactions remembered (by acquirer identity) to match acquirer reversals; fixed memory.</summary>
     public int RecentTransactions { get; set; } = 131_072;
 }
@@ -73,4 +82,7 @@ public sealed class SimulatorsOptions
 
     /// <summary>Framing the embedded card issuer speaks.</summary>
     public string CardFraming { get; set; } = "len2";
+
+    /// <summary>How long the embedded issuers take to answer (demonstrations and tests).</summary>
+    public int LatencyMs { get; set; }
 }

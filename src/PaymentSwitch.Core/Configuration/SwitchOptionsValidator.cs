@@ -24,6 +24,17 @@ public static class SwitchOptionsValidator
         {
             if (value is not ("len2" or "len4-ascii")) errors.Add($"{name}: '{value}' is not a framing (len2 or len4-ascii).");
         }
+        void Tls(string name, TlsOptions tls, bool server)
+        {
+            if (!tls.Enabled) return;
+            Range($"{name}:HandshakeTimeoutMs", tls.HandshakeTimeoutMs, 100, 120_000);
+            if (server && string.IsNullOrWhiteSpace(tls.CertificateFile))
+                errors.Add($"{name}:CertificateFile: a TLS listener needs its server certificate (PEM or PFX).");
+            if (!string.IsNullOrWhiteSpace(tls.KeyFile) && string.IsNullOrWhiteSpace(tls.CertificateFile))
+                errors.Add($"{name}:KeyFile: is set but {name}:CertificateFile is not.");
+            if (!server && tls.RequireClientCertificate)
+                errors.Add($"{name}:RequireClientCertificate: applies to acquirer listeners only; an issuer link presents CertificateFile instead.");
+        }
 
         if (string.IsNullOrWhiteSpace(options.Switch.InstitutionId) || options.Switch.InstitutionId.Length > 11 || !options.Switch.InstitutionId.All(char.IsAsciiDigit))
             errors.Add($"Switch:InstitutionId: must be 1..11 digits (is '{options.Switch.InstitutionId}').");
@@ -45,6 +56,10 @@ public static class SwitchOptionsValidator
             Range($"{p}:MaxInFlightPerConnection", a.MaxInFlightPerConnection, 1, 1_000_000);
             Range($"{p}:ReceivePauseBytes", a.ReceivePauseBytes, a.MaxFrameBytes * 2L, 64L * 1024 * 1024);
             Range($"{p}:MaxWriteBufferBytes", a.MaxWriteBufferBytes, 64 * 1024, 256L * 1024 * 1024);
+            Range($"{p}:MaxConnectionsPerSource", a.MaxConnectionsPerSource, 1, a.MaxConnections);
+            if (a.IdleTimeoutMs != 0) Range($"{p}:IdleTimeoutMs", a.IdleTimeoutMs, 100, 86_400_000);
+            Range($"{p}:FrameTimeoutMs", a.FrameTimeoutMs, 10, 3_600_000);
+            Tls($"{p}:Tls", a.Tls, server: true);
         }
 
         var ids = new HashSet<string>(StringComparer.Ordinal);
@@ -69,11 +84,13 @@ public static class SwitchOptionsValidator
                     Range($"{p}:ReconnectMaxMs", s.ReconnectMaxMs, s.ReconnectInitialMs, 600_000);
                     Range($"{p}:SignOnTimeoutMs", s.SignOnTimeoutMs, 10, 120_000);
                     Range($"{p}:MaxFrameBytes", s.MaxFrameBytes, 64, s.Framing == "len4-ascii" ? 9999 : 65535);
+                    Tls($"{p}:Tls", s.Tls, server: false);
                     break;
                 case "wallet":
                     if (!Uri.TryCreate(s.BaseUrl, UriKind.Absolute, out Uri? uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
                         errors.Add($"{p}:BaseUrl: '{s.BaseUrl}' is not an http(s) address.");
                     Range($"{p}:MaxHttpConnections", s.MaxHttpConnections, 1, 10_000);
+                    if (s.Tls.Enabled) errors.Add($"{p}:Tls:Enabled: applies to card issuers; a wallet issuer uses TLS through an https BaseUrl.");
                     break;
                 default:
                     errors.Add($"{p}:Kind: '{s.Kind}' is not an issuer kind (card or wallet).");
@@ -82,6 +99,8 @@ public static class SwitchOptionsValidator
         }
 
         Range("Switch:RecentTransactions", options.Switch.RecentTransactions, 1024, 16_000_000);
+        Range("Switch:ShutdownDeadlineMs", options.Switch.ShutdownDeadlineMs, 100, 600_000);
+        Range("Switch:DuplicateWindowSeconds", options.Switch.DuplicateWindowSeconds, 1, 7 * 24 * 3600);
         JournalSettings j = options.Journal;
         if (string.IsNullOrWhiteSpace(j.Directory)) errors.Add("Journal:Directory: must name the journal folder.");
         if (j.Durability is not ("strict" or "batched" or "none"))
