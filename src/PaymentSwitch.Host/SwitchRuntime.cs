@@ -64,7 +64,7 @@ internal sealed class SwitchRuntime : IHostedService, IAsyncDisposable
         var directory = new IssuerDirectory(links);
 
         // Rule 4: replay the journal before anything is accepted.
-        var replay = new TransactionReplay(directory.Find);
+        var replay = new TransactionReplay(directory.Find, options.Switch.RecentTransactions);
         Journal = JournalStartup.Open(options.Journal, _config, replay, _loggers.CreateLogger("PaymentSwitch.Journal"));
         Engine = new SwitchEngine(Router, directory, Journal, options.Switch.InstitutionId,
             options.Switch.MaxInFlight, _loggers.CreateLogger("PaymentSwitch.Engine"), options.Switch.RecentTransactions,

@@ -27,9 +27,10 @@ public sealed partial class SwitchEngine
             AnswerAndRelease(transaction, ResponseCode.UnableToLocateOriginal);
             return;
         }
-        if (original.State == RecentState.Declined || !_recent.TryMarkReversalRequested(key) || _reversals.Contains(original.ForwardedSequence))
+        if (original.State is RecentState.Declined or RecentState.TimedOut || !_recent.TryMarkReversalRequested(key) || _reversals.Contains(original.ForwardedSequence))
         {
-            // Nothing was booked, or the reversal is already on its way: acknowledge without sending another.
+            // Nothing was booked, or the switch owes (or already made) a reversal of it because its outcome was
+            // unknown, or this is a repeat: acknowledge without sending another.
             AnswerAndRelease(transaction, ResponseCode.Approved);
             return;
         }

@@ -79,6 +79,13 @@ public sealed partial class SwitchEngine : IAsyncDisposable
         {
             RecentTransaction e = entry;
             e.Issuer = _issuers.Find(entry.Issuer?.Id ?? "") ?? entry.Issuer;
+            if (e.State == RecentState.InFlight)
+            {
+                // No outcome was journaled before the stop: nobody will answer it now (its reversal is owed), so a
+                // repeat gets 91 rather than waiting for an answer that will never come.
+                e.State = RecentState.TimedOut;
+                e.ResponseCode = ResponseCode.IssuerUnavailable;
+            }
             _recent.Add(e);
         }
         foreach (PendingReversal reversal in owed) _reversals.Enqueue(reversal);

@@ -20,8 +20,11 @@ public sealed class JournalSettings
     /// <summary>Readiness turns off when the journal's disk has less free space than this.</summary>
     public long MinFreeBytes { get; set; } = 512L * 1024 * 1024;
 
-    /// <summary>A closed segment whose transactions are all final is removed (or archived) after this many hours.</summary>
-    public double RetentionHours { get; set; } = 72;
+    /// <summary>
+    /// A closed segment whose transactions are all final is removed (or archived) after this many hours. Replay on
+    /// start reads what is retained, so keep it modest (the duplicate window is minutes); archive for longer keeping.
+    /// </summary>
+    public double RetentionHours { get; set; } = 1;
 
     /// <summary>Where removed segments are moved; empty deletes them.</summary>
     public string? ArchiveDirectory { get; set; }

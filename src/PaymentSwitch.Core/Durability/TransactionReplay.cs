@@ -13,23 +13,45 @@ namespace PaymentSwitch.Core.Durability;
 /// a timeout), and for every reversal an acquirer asked for, unless the issuer already answered it. It also refills
 /// the recent-transactions index so reversals from acquirers still find their originals.
 /// </summary>
-public sealed class TransactionReplay(Func<string, IssuerLink?> findIssuer) : IJournalReplayHandler
+public sealed class TransactionReplay(Func<string, IssuerLink?> findIssuer, int recentCapacity = 131_072) : IJournalReplayHandler
 {
+    // The most recent forwarded transactions only (a ring as large as the switch's index): replay memory stays bounded
+    // however much journal is retained.
+    private readonly RecentTransaction[] _recentRing = new RecentTransaction[recentCapacity];
+    private readonly Dictionary<long, int> _recentSlot = new(Math.Min(recentCapacity, 1 << 20));
+    private int _recentNext;
+    private int _recentCount;
     private readonly Dictionary<long, ForwardedRecord> _unresolved = [];
     private readonly HashSet<long> _timedOut = [];
     private readonly Dictionary<long, ForwardedRecord> _acquirerRequested = [];
     private readonly HashSet<long> _completed = [];
     private readonly Dictionary<long, (ForwardedRecord Original, string ApprovalCode)> _advices = [];
     private readonly HashSet<long> _advicesCompleted = [];
-    private readonly List<RecentTransaction> _recent = [];
 
     public long Records { get; private set; }
     public long Forwarded { get; private set; }
     public long Outcomes { get; private set; }
     public long UnreadableRecords { get; private set; }
 
-    /// <summary>Most recent forwarded transactions, oldest first (capped by the caller's index).</summary>
-    public IReadOnlyList<RecentTransaction> Recent => _recent;
+    /// <summary>The most recent forwarded transactions, oldest first (at most the index's capacity).</summary>
+    public IEnumerable<RecentTransaction> Recent
+    {
+        get
+        {
+            int start = _recentCount < _recentRing.Length ? 0 : _recentNext;
+            for (int i = 0; i < _recentCount; i++) yield return _recentRing[(start + i) % _recentRing.Length];
+        }
+    }
+
+    private void AddRecent(in RecentTransaction entry)
+    {
+        ref RecentTransaction slot = ref _recentRing[_recentNext];
+        if (_recentCount == _recentRing.Length) _recentSlot.Remove(slot.ForwardedSequence);
+        else _recentCount++;
+        slot = entry;
+        _recentSlot[entry.ForwardedSequence] = _recentNext;
+        _recentNext = (_recentNext + 1) % _recentRing.Length;
+    }
 
     public void OnRecord(in JournalRecord record)
     {
@@ -41,7 +63,7 @@ public sealed class TransactionReplay(Func<string, IssuerLink?> findIssuer) : IJ
                 if (!ForwardedRecord.TryRead(payload, out ForwardedRecord? forwarded)) { UnreadableRecords++; return; }
                 Forwarded++;
                 _unresolved[record.Sequence] = forwarded!;
-                _recent.Add(new RecentTransaction
+                AddRecent(new RecentTransaction
                 {
                     Key = KeyOf(forwarded!),
                     ForwardedSequence = record.Sequence,
@@ -50,6 +72,7 @@ public sealed class TransactionReplay(Func<string, IssuerLink?> findIssuer) : IJ
                     IssuerRrn = RetrievalReference.Parse(forwarded.IssuerRrn),
                     Mti = forwarded.Mti,
                     State = RecentState.InFlight,
+                    ReceivedUnixMs = record.TimestampUnixMs,
                 });
                 break;
             case TransactionRecordType.Outcome:
@@ -61,7 +84,8 @@ public sealed class TransactionReplay(Func<string, IssuerLink?> findIssuer) : IJ
                     _timedOut.Add(outcome.ForwardedSequence);
                 else if (outcome.RequiresReversal) _unresolved.Remove(outcome.ForwardedSequence);
                 else _unresolved.Remove(outcome.ForwardedSequence);
-                SetRecentState(outcome.ForwardedSequence, outcome.RequiresReversal ? RecentState.TimedOut : outcome.ResponseCode.IsApproved ? RecentState.Approved : RecentState.Declined);
+                SetRecentState(outcome.ForwardedSequence,
+                    outcome.ResponseCode.IsApproved ? RecentState.Approved : outcome.RequiresReversal ? RecentState.TimedOut : RecentState.Declined, outcome);
                 break;
             case TransactionRecordType.ReversalRequested:
                 if (!ReversalRequestedRecord.TryRead(payload, out long sequence, out ForwardedRecord? original)) { UnreadableRecords++; return; }
@@ -81,17 +105,13 @@ public sealed class TransactionReplay(Func<string, IssuerLink?> findIssuer) : IJ
         }
     }
 
-    private void SetRecentState(long sequence, RecentState state)
+    private void SetRecentState(long sequence, RecentState state, in OutcomeRecord outcome)
     {
-        // Outcomes follow their Forwarded record closely: search from the end.
-        for (int i = _recent.Count - 1; i >= 0 && i >= _recent.Count - 100_000; i--)
-        {
-            if (_recent[i].ForwardedSequence != sequence) continue;
-            RecentTransaction entry = _recent[i];
-            entry.State = state;
-            _recent[i] = entry;
-            return;
-        }
+        if (!_recentSlot.TryGetValue(sequence, out int slot)) return;
+        ref RecentTransaction entry = ref _recentRing[slot];
+        entry.State = state;
+        entry.ResponseCode = outcome.ResponseCode;
+        entry.ApprovalCode = ApprovalCodeValue.From(System.Text.Encoding.ASCII.GetBytes(outcome.ApprovalCode));
     }
 
     /// <summary>Every reversal still owed (oldest first), then every stand-in advice not yet answered.</summary>
