@@ -19,13 +19,16 @@ public interface ITransactionJournal
     ValueTask<long> RecordOutcomeAsync(Transaction transaction);
 
     /// <summary>An acquirer's reversal request (with the original it reverses), so a restart still owes it.</summary>
-    ValueTask<long> RecordReversalRequestedAsync(long forwardedSequence, ForwardedRecord original);
+    ValueTask<long> RecordReversalRequestedAsync(long forwardedSequence, ForwardedRecord original, bool reversesAdvice = false);
 
     /// <summary>The issuer answered a reversal: it is not to be sent again.</summary>
     ValueTask<long> RecordReversalCompletedAsync(long forwardedSequence, ResponseCode issuerAnswer);
 
     /// <summary>The issuer answered the advice of a stand-in approval: it is not to be sent again.</summary>
     ValueTask<long> RecordAdviceCompletedAsync(long forwardedSequence, ResponseCode issuerAnswer);
+
+    /// <summary>The issuer answered the reversal of a stand-in advice.</summary>
+    ValueTask<long> RecordAdviceReversalCompletedAsync(long forwardedSequence, ResponseCode issuerAnswer);
 
     /// <summary>Housekeeping: records before <paramref name="sequence"/> are no longer needed by the switch.</summary>
     void RetainFrom(long sequence);
@@ -48,7 +51,9 @@ public sealed class NoTransactionJournal : ITransactionJournal
 
     public ValueTask<long> RecordOutcomeAsync(Transaction transaction) => new(Interlocked.Increment(ref _sequence));
 
-    public ValueTask<long> RecordReversalRequestedAsync(long forwardedSequence, ForwardedRecord original) => new(Interlocked.Increment(ref _sequence));
+    public ValueTask<long> RecordReversalRequestedAsync(long forwardedSequence, ForwardedRecord original, bool reversesAdvice = false) => new(Interlocked.Increment(ref _sequence));
+
+    public ValueTask<long> RecordAdviceReversalCompletedAsync(long forwardedSequence, ResponseCode issuerAnswer) => new(Interlocked.Increment(ref _sequence));
 
     public ValueTask<long> RecordReversalCompletedAsync(long forwardedSequence, ResponseCode issuerAnswer) => new(Interlocked.Increment(ref _sequence));
 

@@ -23,6 +23,8 @@ public struct RecentTransaction
     public int Mti;
     public RecentState State;
     public bool ReversalRequested;
+    /// <summary>The approval was the switch's (stand-in): reversing it means reversing its advice at the issuer.</summary>
+    public bool StandInApproved;
     /// <summary>When the original arrived (unix ms), for the duplicate window.</summary>
     public long ReceivedUnixMs;
     /// <summary>The answer the acquirer got (for repeats).</summary>
@@ -130,13 +132,14 @@ public sealed class RecentTransactions
     }
 
     /// <summary>Records the answer; returns a repeat that was waiting for it (to be answered the same), or null.</summary>
-    internal Transaction? Complete(int slot, in TransactionKey key, RecentState state, ResponseCode code, ReadOnlySpan<byte> approval)
+    internal Transaction? Complete(int slot, in TransactionKey key, RecentState state, ResponseCode code, ReadOnlySpan<byte> approval, bool standIn)
     {
         lock (_lock)
         {
             if (!Owns(slot, key)) return null;
             ref RecentTransaction e = ref _ring[slot];
             e.State = state;
+            e.StandInApproved = standIn && code.IsApproved;
             e.ResponseCode = code;
             e.ApprovalCode = ApprovalCodeValue.From(approval);
             Transaction? waiter = e.Waiter;

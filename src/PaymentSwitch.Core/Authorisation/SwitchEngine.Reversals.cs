@@ -27,7 +27,8 @@ public sealed partial class SwitchEngine
             AnswerAndRelease(transaction, ResponseCode.UnableToLocateOriginal);
             return;
         }
-        if (original.State is RecentState.Declined or RecentState.TimedOut || !_recent.TryMarkReversalRequested(key) || _reversals.Contains(original.ForwardedSequence))
+        bool standIn = original.StandInApproved;
+        if (!standIn && (original.State is RecentState.Declined or RecentState.TimedOut || _reversals.Contains(original.ForwardedSequence)) || !_recent.TryMarkReversalRequested(key))
         {
             // Nothing was booked, or the switch owes (or already made) a reversal of it because its outcome was
             // unknown, or this is a repeat: acknowledge without sending another.
@@ -43,8 +44,10 @@ public sealed partial class SwitchEngine
         try
         {
             ForwardedRecord original = OriginalFromReversal(transaction.Request, entry);
-            await _journal.RecordReversalRequestedAsync(entry.ForwardedSequence, original).ConfigureAwait(false);
-            _reversals.Enqueue(new PendingReversal(original, entry.ForwardedSequence, ReversalReason.Acquirer) { Link = entry.Issuer });
+            // A stand-in approval is booked at the issuer by its advice: that is what must be reversed.
+            bool reversesAdvice = entry.StandInApproved;
+            await _journal.RecordReversalRequestedAsync(entry.ForwardedSequence, original, reversesAdvice).ConfigureAwait(false);
+            _reversals.Enqueue(new PendingReversal(original, entry.ForwardedSequence, ReversalReason.Acquirer, reversesAdvice ? "" : null, reversesAdvice) { Link = entry.Issuer });
         }
         catch (Exception ex)
         {
@@ -87,7 +90,9 @@ public sealed partial class SwitchEngine
     /// <summary>Sends the owed reversals that are due to issuers whose links are up.</summary>
     private void SendDueReversals(long now)
     {
-        List<PendingReversal>? due = _reversals.TakeDue(now, r => (r.Link ??= _issuers.Find(r.Original.IssuerId)) is { IsAvailable: true });
+        // Not to an issuer whose breaker is open: each attempt would only time out and keep the breaker open.
+        List<PendingReversal>? due = _reversals.TakeDue(now, r => (r.Link ??= _issuers.Find(r.Original.IssuerId)) is { IsAvailable: true } link
+            && link.Breaker.State != CircuitState.Open);
         if (due is null) return;
         foreach (PendingReversal reversal in due) SendReversal(reversal, now);
     }
@@ -145,6 +150,10 @@ public sealed partial class SwitchEngine
             builder.SetAscii(39, "00"u8);
             AdviceIdentity(o, reversal.ForwardedSequence, institution, de90);
         }
+        else if (reversal.ReversesAdvice)
+        {
+            AdviceIdentity(o, reversal.ForwardedSequence, institution, de90);
+        }
         else
         {
             OriginalDataElements(o, institution, de90);
@@ -191,6 +200,7 @@ public sealed partial class SwitchEngine
         try
         {
             if (reversal.IsAdvice) await _journal.RecordAdviceCompletedAsync(reversal.ForwardedSequence, code).ConfigureAwait(false);
+            else if (reversal.ReversesAdvice) await _journal.RecordAdviceReversalCompletedAsync(reversal.ForwardedSequence, code).ConfigureAwait(false);
             else await _journal.RecordReversalCompletedAsync(reversal.ForwardedSequence, code).ConfigureAwait(false);
             _reversals.OnCompleted(reversal);
         }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using PaymentSwitch.Core.Acquiring;
 using PaymentSwitch.Core.Durability;
 using PaymentSwitch.Core.Issuers;
+using PaymentSwitch.Core.Issuers.Internal;
 using PaymentSwitch.Core.Logging;
 using PaymentSwitch.Core.Reversals;
 using PaymentSwitch.Core.Routing;
@@ -33,6 +34,10 @@ public sealed partial class SwitchEngine : IAsyncDisposable
     private readonly byte[] _institutionId;
     private readonly Thread _ticker;
     private readonly Action<Transaction> _onExpired;
+    private readonly Func<Transaction, ValueTask<long>> _recordForwarded;
+    private readonly Func<Transaction, ValueTask<long>> _recordOutcome;
+    private readonly Action<Transaction> _afterForwarded;
+    private readonly Action<Transaction> _afterOutcome;
     private volatile bool _stopping;
 
     [ThreadStatic] private static IsoMessageBuilder? t_builder;
@@ -50,6 +55,10 @@ public sealed partial class SwitchEngine : IAsyncDisposable
         _recent = new RecentTransactions(recentCapacity, duplicateWindow ?? TimeSpan.FromMinutes(10));
         _pool = new TransactionPool(maxInFlight, () => new Transaction(this));
         _onExpired = OnExpired;
+        _recordForwarded = journal.RecordForwardedAsync;
+        _recordOutcome = journal.RecordOutcomeAsync;
+        _afterForwarded = AfterForwarded;
+        _afterOutcome = AfterOutcome;
         foreach (IssuerLink link in issuers.All) link.Engine = this;
         _ticker = new Thread(TickLoop) { IsBackground = true, Name = "switch-timeouts" };
         _ticker.Start();
@@ -204,7 +213,9 @@ public sealed partial class SwitchEngine : IAsyncDisposable
             AnswerAndRelease(transaction, ResponseCode.IssuerUnavailable);
             return;
         }
-        if (!link.Pending.TryRegister(transaction, Stopwatch.GetTimestamp() + link.TimeoutTicks))
+        // The STAN is taken now (the Forwarded record holds it); the timeout starts only once the record is durable
+        // and the request really leaves, so a timeout can never overtake the journal write.
+        if (!link.Pending.TryRegister(transaction, PendingTable.Unarmed))
         {
             AnswerAndRelease(transaction, ResponseCode.IssuerUnavailable);
             return;
@@ -215,23 +226,27 @@ public sealed partial class SwitchEngine : IAsyncDisposable
 
     /// <summary>Rule 1: the Forwarded record is durable before the request leaves (or before a stand-in decision).</summary>
     private void JournalForwarded(Transaction transaction)
+        => WhenDurable(transaction, _recordForwarded, transaction.ContinueAfterForwarded, _afterForwarded);
+
+    /// <summary>
+    /// Appends a record and continues with <paramref name="next"/> once it is durable: at once when the journal
+    /// completes synchronously, else from the journal's completion through the transaction's cached continuation.
+    /// A failure to append surfaces in <paramref name="next"/> through <see cref="Transaction.JournalTask"/>.
+    /// </summary>
+    private static void WhenDurable(Transaction transaction, Func<Transaction, ValueTask<long>> record, Action continuation, Action<Transaction> next)
     {
-        ValueTask<long> forwarded;
+        ValueTask<long> durable;
         try
         {
-            forwarded = _journal.RecordForwardedAsync(transaction);
+            durable = record(transaction);
         }
         catch (Exception ex)
         {
-            forwarded = ValueTask.FromException<long>(ex);
+            durable = ValueTask.FromException<long>(ex);
         }
-        transaction.JournalTask = forwarded;
-        if (forwarded.IsCompleted)
-        {
-            AfterForwarded(transaction);
-            return;
-        }
-        forwarded.GetAwaiter().UnsafeOnCompleted(transaction.ContinueAfterForwarded);
+        transaction.JournalTask = durable;
+        if (durable.IsCompleted) next(transaction);
+        else durable.GetAwaiter().UnsafeOnCompleted(continuation);
     }
 
     /// <summary>A repeat of a transaction in the duplicate window: never forwarded again.</summary>
@@ -324,6 +339,7 @@ public sealed partial class SwitchEngine : IAsyncDisposable
             DecideStandIn(transaction, TransactionOutcome.StandIn);
             return;
         }
+        PendingTable.Arm(transaction, Stopwatch.GetTimestamp() + transaction.Issuer!.TimeoutTicks);
         SendToIssuer(transaction);
     }
 
@@ -442,22 +458,7 @@ public sealed partial class SwitchEngine : IAsyncDisposable
         transaction.ResponseCode = code;
         transaction.Outcome = outcome;
         transaction.SetReply(builder, transaction.Connection!.Framing);
-        ValueTask<long> durable;
-        try
-        {
-            durable = _journal.RecordOutcomeAsync(transaction);
-        }
-        catch (Exception ex)
-        {
-            durable = ValueTask.FromException<long>(ex);
-        }
-        transaction.JournalTask = durable;
-        if (durable.IsCompleted)
-        {
-            AfterOutcome(transaction);
-            return;
-        }
-        durable.GetAwaiter().UnsafeOnCompleted(transaction.ContinueAfterOutcome);
+        WhenDurable(transaction, _recordOutcome, transaction.ContinueAfterOutcome, _afterOutcome);
     }
 
     internal void AfterOutcome(Transaction transaction)
@@ -498,7 +499,10 @@ public sealed partial class SwitchEngine : IAsyncDisposable
 
     /// <summary>Records the answer in the duplicate window; returns a repeat waiting for it.</summary>
     private Transaction? CompleteRecent(Transaction transaction, RecentState state)
-        => transaction.HasRecent ? _recent.Complete(transaction.RecentSlot, transaction.RecentKey, state, transaction.ResponseCode, transaction.ApprovalCode) : null;
+        => transaction.HasRecent
+            ? _recent.Complete(transaction.RecentSlot, transaction.RecentKey, state, transaction.ResponseCode, transaction.ApprovalCode,
+                transaction.Outcome is TransactionOutcome.StandIn or TransactionOutcome.StandInAfterTimeout)
+            : null;
 
     /// <summary>Queues the 0120 advice of a stand-in approval (cold path: allocates).</summary>
     private void OweAdvice(Transaction transaction)

@@ -32,10 +32,17 @@ public sealed class TransactionJournal(WriteAheadJournal journal, PanProtector p
         return Append(transaction, TransactionRecordType.Outcome, record[..length]);
     }
 
-    public ValueTask<long> RecordReversalRequestedAsync(long forwardedSequence, ForwardedRecord original)
+    public ValueTask<long> RecordReversalRequestedAsync(long forwardedSequence, ForwardedRecord original, bool reversesAdvice = false)
     {
         byte[] record = ReversalRequestedRecord.Encode(forwardedSequence, original);
-        return Journal.AppendAsync((byte)TransactionRecordType.ReversalRequested, record);
+        return Journal.AppendAsync((byte)(reversesAdvice ? TransactionRecordType.AdviceReversalRequested : TransactionRecordType.ReversalRequested), record);
+    }
+
+    public ValueTask<long> RecordAdviceReversalCompletedAsync(long forwardedSequence, ResponseCode issuerAnswer)
+    {
+        byte[] record = new byte[16];
+        int length = ReversalRecord.Write(forwardedSequence, issuerAnswer, record);
+        return Journal.AppendAsync((byte)TransactionRecordType.AdviceReversalCompleted, record.AsMemory(0, length));
     }
 
     public ValueTask<long> RecordReversalCompletedAsync(long forwardedSequence, ResponseCode issuerAnswer)

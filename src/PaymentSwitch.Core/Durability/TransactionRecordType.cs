@@ -13,4 +13,8 @@ public enum TransactionRecordType : byte
     ReversalCompleted = 4,
     /// <summary>The issuer answered the 0120 advice of a stand-in approval (0130): no more retries.</summary>
     AdviceCompleted = 5,
+    /// <summary>The acquirer reversed a stand-in approval: the reversal of its advice (payload as ReversalRequested).</summary>
+    AdviceReversalRequested = 6,
+    /// <summary>The issuer answered the reversal of a stand-in advice: no more retries.</summary>
+    AdviceReversalCompleted = 7,
 }

@@ -27,6 +27,8 @@ public sealed class TransactionReplay(Func<string, IssuerLink?> findIssuer, int 
     private readonly HashSet<long> _completed = [];
     private readonly Dictionary<long, (ForwardedRecord Original, string ApprovalCode)> _advices = [];
     private readonly HashSet<long> _advicesCompleted = [];
+    private readonly Dictionary<long, ForwardedRecord> _adviceReversals = [];
+    private readonly HashSet<long> _adviceReversalsCompleted = [];
 
     public long Records { get; private set; }
     public long Forwarded { get; private set; }
@@ -95,6 +97,14 @@ public sealed class TransactionReplay(Func<string, IssuerLink?> findIssuer, int 
                 if (!ReversalRecord.TryRead(payload, out ReversalRecord completed)) { UnreadableRecords++; return; }
                 _completed.Add(completed.ForwardedSequence);
                 break;
+            case TransactionRecordType.AdviceReversalRequested:
+                if (!ReversalRequestedRecord.TryRead(payload, out long adviceSequence, out ForwardedRecord? advised2)) { UnreadableRecords++; return; }
+                _adviceReversals[adviceSequence] = advised2!;
+                break;
+            case TransactionRecordType.AdviceReversalCompleted:
+                if (!ReversalRecord.TryRead(payload, out ReversalRecord adviceReversal)) { UnreadableRecords++; return; }
+                _adviceReversalsCompleted.Add(adviceReversal.ForwardedSequence);
+                break;
             case TransactionRecordType.AdviceCompleted:
                 if (!ReversalRecord.TryRead(payload, out ReversalRecord advice)) { UnreadableRecords++; return; }
                 _advicesCompleted.Add(advice.ForwardedSequence);
@@ -110,6 +120,7 @@ public sealed class TransactionReplay(Func<string, IssuerLink?> findIssuer, int 
         if (!_recentSlot.TryGetValue(sequence, out int slot)) return;
         ref RecentTransaction entry = ref _recentRing[slot];
         entry.State = state;
+        entry.StandInApproved = outcome.IsStandIn && outcome.ResponseCode.IsApproved;
         entry.ResponseCode = outcome.ResponseCode;
         entry.ApprovalCode = ApprovalCodeValue.From(System.Text.Encoding.ASCII.GetBytes(outcome.ApprovalCode));
     }
@@ -132,6 +143,8 @@ public sealed class TransactionReplay(Func<string, IssuerLink?> findIssuer, int 
         var all = new List<PendingReversal>(owed.Values);
         foreach ((long sequence, (ForwardedRecord original, string approval)) in _advices)
             if (!_advicesCompleted.Contains(sequence)) all.Add(new PendingReversal(original, sequence, ReversalReason.StandIn, approval));
+        foreach ((long sequence, ForwardedRecord original) in _adviceReversals)
+            if (!_adviceReversalsCompleted.Contains(sequence)) all.Add(new PendingReversal(original, sequence, ReversalReason.Acquirer, "", reversesAdvice: true));
         return all;
     }
 

@@ -145,13 +145,15 @@ public sealed class WalletIssuerLink : IssuerLink
     private static byte[] BuildReversalBody(Reversals.PendingReversal reversal, out string key)
     {
         Durability.ForwardedRecord original = reversal.Original;
-        key = "reversal-" + original.IdempotencyKey;
+        // Reversing a stand-in approval reverses its advice, booked under the advice's own key.
+        string originalKey = reversal.ReversesAdvice ? "advice-" + original.IdempotencyKey : original.IdempotencyKey;
+        key = "reversal-" + originalKey;
         using var stream = new MemoryStream(256);
         using (var json = new Utf8JsonWriter(stream))
         {
             json.WriteStartObject();
             json.WriteString("idempotencyKey", key);
-            json.WriteString("originalIdempotencyKey", original.IdempotencyKey);
+            json.WriteString("originalIdempotencyKey", originalKey);
             json.WriteNumber("amountMinor", original.Amount);
             json.WriteString("currency", original.Currency);
             json.WriteString("reason", reversal.Reason == Reversals.ReversalReason.Acquirer ? "acquirer" : "timeout");

@@ -22,16 +22,19 @@ public enum ReversalReason : byte
 /// One reversal (or stand-in advice) the switch owes an issuer: the original request (from its Forwarded record) and the retry state.
 /// Sent as 0420, then 0421 with backoff, until the issuer answers.
 /// </summary>
-public sealed class PendingReversal(ForwardedRecord original, long forwardedSequence, ReversalReason reason, string? standInApprovalCode = null)
+public sealed class PendingReversal(ForwardedRecord original, long forwardedSequence, ReversalReason reason, string? standInApprovalCode = null, bool reversesAdvice = false)
 {
     /// <summary>An 0120 advice of a stand-in approval rather than a reversal.</summary>
-    public bool IsAdvice => StandInApprovalCode is not null;
+    public bool IsAdvice => StandInApprovalCode is not null && !ReversesAdvice;
+
+    /// <summary>A reversal of the advice of a stand-in approval (the acquirer reversed it): DE90 names the advice.</summary>
+    public bool ReversesAdvice { get; } = reversesAdvice;
 
     /// <summary>For advices: the approval code the switch gave in stand-in (DE38).</summary>
     public string? StandInApprovalCode { get; } = standInApprovalCode;
 
     /// <summary>Key in the store-and-forward queue: a reversal and an advice may be owed for the same original.</summary>
-    internal long QueueKey => (ForwardedSequence * 2) + (IsAdvice ? 1 : 0);
+    internal long QueueKey => (ForwardedSequence * 4) + (IsAdvice ? 1 : ReversesAdvice ? 2 : 0);
 
     public ForwardedRecord Original { get; } = original;
 

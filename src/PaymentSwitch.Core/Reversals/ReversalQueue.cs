@@ -42,7 +42,7 @@ public sealed class ReversalQueue
     /// <summary>True when a reversal (not an advice) of <paramref name="forwardedSequence"/> is owed.</summary>
     public bool Contains(long forwardedSequence)
     {
-        lock (_lock) return _owed.ContainsKey(forwardedSequence * 2);
+        lock (_lock) return _owed.ContainsKey(forwardedSequence * 4);
     }
 
     /// <summary>Owed advices of stand-in approvals (the rest of <see cref="Count"/> are reversals).</summary>
@@ -112,6 +112,6 @@ public sealed class ReversalQueue
     /// <summary>The smallest Forwarded sequence still owed a reversal (the journal must keep it), or null.</summary>
     public long? OldestOwedSequence()
     {
-        lock (_lock) return _owed.Count == 0 ? null : _owed.Keys.Min() / 2;
+        lock (_lock) return _owed.Count == 0 ? null : _owed.Keys.Min() / 4;
     }
 }

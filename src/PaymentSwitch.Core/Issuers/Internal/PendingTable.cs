@@ -62,6 +62,15 @@ internal sealed class PendingTable
         }
     }
 
+    /// <summary>Deadline of a request registered but not yet sent (its Forwarded record is still being made durable).</summary>
+    public const long Unarmed = long.MaxValue;
+
+    /// <summary>
+    /// Starts the timeout of a request registered with <see cref="Unarmed"/>, once it is really sent. Until then the
+    /// timeout scan stops at it (deadlines rise with the sequence), which delays other timeouts by at most one journal write.
+    /// </summary>
+    public static void Arm(Transaction transaction, long deadlineTimestamp) => Volatile.Write(ref transaction.DeadlineTimestamp, deadlineTimestamp);
+
     /// <summary>Removes and returns the request waiting under <paramref name="stan"/>; null when none (unknown or already answered/timed out).</summary>
     public Transaction? TryTake(int stan)
     {
@@ -94,7 +103,7 @@ internal sealed class PendingTable
             Transaction? transaction = Volatile.Read(ref _slots[stan]);
             if (transaction is not null && transaction.PendingSequence == sequence)
             {
-                if (transaction.DeadlineTimestamp > now) break;
+                if (Volatile.Read(ref transaction.DeadlineTimestamp) > now) break;
                 if (Interlocked.CompareExchange(ref _slots[stan], null, transaction) == transaction)
                 {
                     Interlocked.Decrement(ref _count);
