@@ -15,3 +15,16 @@ if [ ! -f tests/interop/node_modules/.package-lock.json ]; then
   fi
   (cd tests/interop && npm ci --no-audit --no-fund)
 fi
+
+# --- Dashboard browser test (tests/PaymentSwitch.Integration.Tests/DashboardBrowserTests.cs) -----------------
+# The dashboard is checked in a real headless browser: Debian's chromium package, driven over the DevTools
+# protocol from the test itself (no npm packages needed). Installed only when /usr/bin/chromium is missing; the
+# package index is refreshed once, right before the install. Runs as root in CI (apt-get needs it).
+if [ ! -x /usr/bin/chromium ]; then
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "tests/setup.sh: /usr/bin/chromium is missing and apt-get is not available; install Chromium for the dashboard test" >&2
+    exit 1
+  fi
+  apt-get update
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
+fi

@@ -1,0 +1,38 @@
+using PaymentSwitch.Core.Durability;
+using PaymentSwitch.Core.Issuers;
+
+namespace PaymentSwitch.Host.Status;
+
+/// <summary>What keeps the switch from being ready, in words an operator can act on.</summary>
+/// <remarks>
+/// Ready means: the journal is recovered and writable, the acquirer listeners are open, and every issuer the routes
+/// name has at least one signed-on connection. An issuer an operator suspended does not count as missing (that was
+/// a choice for one issuer, not a fault of the switch).
+/// </remarks>
+internal static class Readiness
+{
+    public static IReadOnlyList<string> Missing(SwitchRuntime runtime)
+    {
+        var missing = new List<string>();
+        if (runtime.Journal is null)
+        {
+            missing.Add("the journal is not recovered yet");
+            return missing;
+        }
+        if (!runtime.ListenersOpen || runtime.Engine is null || runtime.Router is null)
+        {
+            missing.Add("acquirer listeners are not open yet");
+            return missing;
+        }
+        if (runtime.Journal is TransactionJournal journal && journal.Journal.HealthProblem is string problem)
+            missing.Add("journal: " + problem);
+        foreach (string id in runtime.Router.Current.Issuers)
+        {
+            IssuerLink? link = runtime.Engine.Issuers.Find(id);
+            if (link is null) missing.Add($"routes name issuer '{id}', which is not configured");
+            else if (link.IsSuspended) continue;
+            else if (!link.HasReadyConnection) missing.Add($"issuer '{id}' has no signed-on connection");
+        }
+        return missing;
+    }
+}
