@@ -5,8 +5,10 @@ namespace PaymentSwitch.Core.Durability;
 
 /// <summary>
 /// Encrypts card numbers for the journal with AES-256-GCM (money-safety rule 5: the PAN is stored only encrypted).
-/// Each blob is <c>nonce (12) | tag (16) | ciphertext</c>, with a fresh random nonce and the key id as associated
-/// data, so a blob can only be opened with the key it names. Thread-safe: one cipher instance per thread.
+/// Each blob is <c>nonce (12) | tag (16) | ciphertext</c>, with the key id as associated data, so a blob can only be
+/// opened with the key it names. Nonces follow the deterministic construction of NIST SP 800-38D: a random 32-bit
+/// field per process and a 64-bit counter that starts at a random value, so no nonce repeats under one key without
+/// a random-number call per record. Thread-safe: one cipher instance per thread.
 /// </summary>
 public sealed class PanProtector : IDisposable
 {
@@ -18,6 +20,8 @@ public sealed class PanProtector : IDisposable
     private readonly byte[] _key;
     private readonly byte[] _keyIdBytes;
     private readonly ThreadLocal<AesGcm> _cipher;
+    private readonly uint _noncePrefix = BitConverter.ToUInt32(RandomNumberGenerator.GetBytes(4));
+    private long _nonceCounter = BitConverter.ToInt64(RandomNumberGenerator.GetBytes(8));
 
     public PanProtector(byte[] key, string keyId)
     {
@@ -73,7 +77,8 @@ public sealed class PanProtector : IDisposable
     {
         if (pan.Length > MaxPanDigits) throw new ArgumentException("A PAN has at most 19 digits.", nameof(pan));
         Span<byte> nonce = blob[..NonceBytes];
-        RandomNumberGenerator.Fill(nonce);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(nonce, _noncePrefix);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(nonce[4..], Interlocked.Increment(ref _nonceCounter));
         _cipher.Value!.Encrypt(nonce, pan, blob.Slice(NonceBytes + TagBytes, pan.Length), blob.Slice(NonceBytes, TagBytes), _keyIdBytes);
         return NonceBytes + TagBytes + pan.Length;
     }
