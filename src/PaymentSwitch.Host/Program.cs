@@ -5,6 +5,9 @@ using PaymentSwitch.Host.Commands;
 //   dotnet run -c Release --project src/PaymentSwitch.Host                      run with config/switch.json
 //   … -- --config FILE --Issuers:0:TimeoutMs=500                                 other file, overrides
 //   … -- send --to 127.0.0.1:5000 --pan 4761739001010010 --amount 1000           one authorisation, answer printed masked
+//   … -- journal verify|dump|report --config config/switch.json                  read the journal (see `journal --help`)
 return args.Length > 0 && args[0] == "send"
     ? await SendCommand.RunAsync(args[1..])
-    : await SwitchApplication.RunAsync(args);
+    : args.Length > 0 && args[0] == "journal"
+        ? JournalCommand.Run(args[1..])
+        : await SwitchApplication.RunAsync(args);

@@ -70,7 +70,7 @@ internal sealed class SwitchRuntime : IHostedService, IAsyncDisposable
             options.Switch.MaxInFlight, _loggers.CreateLogger("PaymentSwitch.Engine"), options.Switch.RecentTransactions,
             TimeSpan.FromSeconds(options.Switch.DuplicateWindowSeconds));
         IReadOnlyList<PendingReversal> owed = replay.OwedReversals();
-        Engine.Recover(owed, replay.Recent);
+        Engine.Recover(owed, replay.Recent, replay.LastIssuerStan);
         _log.LogInformation("Journal replayed: {Records} records, {Forwarded} forwarded, {Owed} reversals owed and re-queued", replay.Records, replay.Forwarded, owed.Count);
         foreach (IssuerLink link in links) link.Start();
 

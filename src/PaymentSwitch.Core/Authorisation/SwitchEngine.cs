@@ -82,8 +82,11 @@ public sealed partial class SwitchEngine : IAsyncDisposable
     private static IsoMessageBuilder Builder(Dialect dialect) => t_builder ??= new IsoMessageBuilder(dialect);
 
     /// <summary>Takes what replay found: reversals still owed, and recent transactions for matching.</summary>
-    public void Recover(IEnumerable<PendingReversal> owed, IEnumerable<RecentTransaction> recent)
+    public void Recover(IEnumerable<PendingReversal> owed, IEnumerable<RecentTransaction> recent, IReadOnlyDictionary<string, int>? lastIssuerStan = null)
     {
+        if (lastIssuerStan is not null)
+            foreach ((string issuer, int stan) in lastIssuerStan)
+                _issuers.Find(issuer)?.Pending.ContinueAfter(stan);
         foreach (RecentTransaction entry in recent)
         {
             RecentTransaction e = entry;

@@ -30,6 +30,11 @@ public sealed class TransactionReplay(Func<string, IssuerLink?> findIssuer, int 
     private readonly Dictionary<long, ForwardedRecord> _adviceReversals = [];
     private readonly HashSet<long> _adviceReversalsCompleted = [];
 
+    private readonly Dictionary<string, int> _lastIssuerStan = new(StringComparer.Ordinal);
+
+    /// <summary>The last STAN the switch gave each issuer before it stopped (numbering continues after it).</summary>
+    public IReadOnlyDictionary<string, int> LastIssuerStan => _lastIssuerStan;
+
     public long Records { get; private set; }
     public long Forwarded { get; private set; }
     public long Outcomes { get; private set; }
@@ -65,6 +70,7 @@ public sealed class TransactionReplay(Func<string, IssuerLink?> findIssuer, int 
                 if (!ForwardedRecord.TryRead(payload, out ForwardedRecord? forwarded)) { UnreadableRecords++; return; }
                 Forwarded++;
                 _unresolved[record.Sequence] = forwarded!;
+                if (forwarded!.IssuerStan != 0) _lastIssuerStan[forwarded.IssuerId] = forwarded.IssuerStan;
                 AddRecent(new RecentTransaction
                 {
                     Key = KeyOf(forwarded!),
@@ -92,18 +98,22 @@ public sealed class TransactionReplay(Func<string, IssuerLink?> findIssuer, int 
             case TransactionRecordType.ReversalRequested:
                 if (!ReversalRequestedRecord.TryRead(payload, out long sequence, out ForwardedRecord? original)) { UnreadableRecords++; return; }
                 _acquirerRequested[sequence] = original!;
+                MarkReversalRequested(sequence);
                 break;
             case TransactionRecordType.ReversalCompleted:
                 if (!ReversalRecord.TryRead(payload, out ReversalRecord completed)) { UnreadableRecords++; return; }
                 _completed.Add(completed.ForwardedSequence);
+                MarkReversalRequested(completed.ForwardedSequence);
                 break;
             case TransactionRecordType.AdviceReversalRequested:
                 if (!ReversalRequestedRecord.TryRead(payload, out long adviceSequence, out ForwardedRecord? advised2)) { UnreadableRecords++; return; }
                 _adviceReversals[adviceSequence] = advised2!;
+                MarkReversalRequested(adviceSequence);
                 break;
             case TransactionRecordType.AdviceReversalCompleted:
                 if (!ReversalRecord.TryRead(payload, out ReversalRecord adviceReversal)) { UnreadableRecords++; return; }
                 _adviceReversalsCompleted.Add(adviceReversal.ForwardedSequence);
+                MarkReversalRequested(adviceReversal.ForwardedSequence);
                 break;
             case TransactionRecordType.AdviceCompleted:
                 if (!ReversalRecord.TryRead(payload, out ReversalRecord advice)) { UnreadableRecords++; return; }
@@ -113,6 +123,12 @@ public sealed class TransactionReplay(Func<string, IssuerLink?> findIssuer, int 
                 UnreadableRecords++;
                 break;
         }
+    }
+
+    /// <summary>A reversal of this original was requested or made: a repeat of the acquirer's reversal must not send another.</summary>
+    private void MarkReversalRequested(long sequence)
+    {
+        if (_recentSlot.TryGetValue(sequence, out int slot)) _recentRing[slot].ReversalRequested = true;
     }
 
     private void SetRecentState(long sequence, RecentState state, in OutcomeRecord outcome)

@@ -62,6 +62,18 @@ internal sealed class PendingTable
         }
     }
 
+    /// <summary>Continues STAN numbering after <paramref name="lastStan"/> (the last one used before a restart), so STANs
+    /// and the RRNs built from them do not repeat at the issuer. Call before the first registration.</summary>
+    public void ContinueAfter(int lastStan)
+    {
+        lock (_registerLock)
+        {
+            if (_count != 0 || (uint)(lastStan - 1) >= StanSpace) return;
+            _nextSequence = lastStan; // sequence s gives STAN (s % StanSpace) + 1, so the next STAN is lastStan + 1
+            _scanSequence = _nextSequence;
+        }
+    }
+
     /// <summary>Deadline of a request registered but not yet sent (its Forwarded record is still being made durable).</summary>
     public const long Unarmed = long.MaxValue;
 
