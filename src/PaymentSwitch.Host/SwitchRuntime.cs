@@ -48,6 +48,7 @@ internal sealed class SwitchRuntime : IHostedService, IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         SwitchOptions options = Options;
+        PaymentSwitch.Core.Networking.TlsPaths.Resolve(options, _config.ConfigDirectory);
         if (options.Simulators.Embedded)
             _simulators = await EmbeddedSimulators.StartAsync(options.Simulators, Dialects, _loggers, cancellationToken).ConfigureAwait(false);
 

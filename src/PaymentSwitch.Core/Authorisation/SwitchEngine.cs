@@ -122,7 +122,8 @@ public sealed partial class SwitchEngine : IAsyncDisposable
         {
             if (request.Mti >= 0 && Mti.IsRequest(request.Mti))
             {
-                SwitchLog.FormatError(_log, connection.Name, connection.RemoteText, Mti.ToText(request.Mti), error.ToString());
+                if (connection.ShouldLog(ConnectionEvent.FormatError))
+                    SwitchLog.FormatError(_log, connection.Name, connection.RemoteText, Mti.ToText(request.Mti), error.ToString());
                 AnswerLocally(transaction, ResponseCode.FormatError);
             }
             else
@@ -155,7 +156,7 @@ public sealed partial class SwitchEngine : IAsyncDisposable
                 return;
             default:
                 if (Mti.IsRequest(request.Mti)) AnswerLocally(transaction, ResponseCode.InvalidTransaction);
-                else SwitchLog.UnexpectedMti(_log, connection.Name, connection.RemoteText, Mti.ToText(request.Mti));
+                else if (connection.ShouldLog(ConnectionEvent.UnexpectedMti)) SwitchLog.UnexpectedMti(_log, connection.Name, connection.RemoteText, Mti.ToText(request.Mti));
                 Release(transaction);
                 return;
         }
@@ -403,7 +404,8 @@ public sealed partial class SwitchEngine : IAsyncDisposable
     /// <summary>A wallet issuer's answer for a transaction already taken from the pending table.</summary>
     internal void OnIssuerAnswer(Transaction transaction, ResponseCode code, ReadOnlySpan<byte> approvalCode)
     {
-        if (code.Equals(ResponseCode.IssuerUnavailable) || code.Equals(ResponseCode.SystemMalfunction)) transaction.Issuer!.Breaker.OnFailure();
+        // 91 means the wallet issuer failed (5xx, no answer); a refused request (4xx → 30) is not the issuer failing.
+        if (code.Equals(ResponseCode.IssuerUnavailable)) transaction.Issuer!.Breaker.OnFailure();
         else transaction.Issuer!.Breaker.OnSuccess();
         if (transaction.Kind == TransactionKind.Reversal)
         {
@@ -539,6 +541,7 @@ public sealed partial class SwitchEngine : IAsyncDisposable
     private void LogDroppedReply(Transaction transaction)
     {
         AcquirerConnection connection = transaction.Connection!;
+        if (!connection.ShouldLog(ConnectionEvent.ReplyDropped)) return;
         string pan = transaction.Request.TryGetString(2, out string? p) ? PanMask.Mask(p) : "-";
         SwitchLog.ReplyDropped(_log, connection.Name, connection.RemoteText, Mti.ToText(transaction.Request.Mti), transaction.ResponseCode.ToString(), pan);
     }

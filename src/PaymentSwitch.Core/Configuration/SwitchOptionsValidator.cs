@@ -56,7 +56,7 @@ public static class SwitchOptionsValidator
             Range($"{p}:MaxInFlightPerConnection", a.MaxInFlightPerConnection, 1, 1_000_000);
             Range($"{p}:ReceivePauseBytes", a.ReceivePauseBytes, a.MaxFrameBytes * 2L, 64L * 1024 * 1024);
             Range($"{p}:MaxWriteBufferBytes", a.MaxWriteBufferBytes, 64 * 1024, 256L * 1024 * 1024);
-            Range($"{p}:MaxConnectionsPerSource", a.MaxConnectionsPerSource, 1, a.MaxConnections);
+            Range($"{p}:MaxConnectionsPerSource", a.MaxConnectionsPerSource, 1, 1_000_000); // above MaxConnections it simply never binds
             if (a.IdleTimeoutMs != 0) Range($"{p}:IdleTimeoutMs", a.IdleTimeoutMs, 100, 86_400_000);
             Range($"{p}:FrameTimeoutMs", a.FrameTimeoutMs, 10, 3_600_000);
             Tls($"{p}:Tls", a.Tls, server: true);

@@ -2,7 +2,9 @@ using System.Buffers;
 using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using PaymentSwitch.Core.Authorisation;
 using PaymentSwitch.Core.Configuration;
 using PaymentSwitch.Core.Issuers.Internal;
@@ -17,14 +19,22 @@ namespace PaymentSwitch.Core.Issuers;
 /// once the 0810 approves it, echo (0800/301) when idle, and reconnect when anything goes wrong. Answers are matched
 /// to requests through the issuer's pending table by the switch's STAN, so they may come in any order.
 /// </summary>
+/// <remarks>
+/// With <c>Tls:Enabled</c> the connection runs a TLS handshake (bounded by <c>Tls:HandshakeTimeoutMs</c>) before the
+/// sign-on: the issuer's certificate must name <c>Tls:ServerName</c> (default: the endpoint's host) and chain to
+/// <c>Tls:TrustedCaFile</c> (or the system store); the switch presents <c>Tls:CertificateFile</c> when set. A failed
+/// handshake is logged with its reason and retried with the usual backoff.
+/// </remarks>
 internal sealed class CardIssuerConnection
 {
     private readonly CardIssuerLink _link;
     private readonly IPEndPoint _endpoint;
     private readonly IsoMessage _message = new();
     private readonly byte[] _scratch;
+    private readonly TlsClientSetup? _tls;
     private int _state = (int)IssuerLinkState.Disconnected;
-    private Socket? _socket;
+    private ConnectionTransport? _transport;
+    private string? _certificateProblem;
     private OutboundBuffer? _outbound;
     private string? _lastError;
     private long _lastReceived;
@@ -40,6 +50,20 @@ internal sealed class CardIssuerConnection
         _link = link;
         _endpoint = endpoint;
         _scratch = new byte[link.Framing.MaxFrameBytes];
+        if (link.Options.Tls.Enabled)
+            _tls = TlsClientSetup.Create(link.Options.Tls, HostOf(link.Options, endpoint), $"Issuers:{link.Options.Id}:Tls");
+    }
+
+    /// <summary>The host part of the configured endpoint that parsed to <paramref name="endpoint"/> (for the TLS server name).</summary>
+    private static string HostOf(IssuerOptions options, IPEndPoint endpoint)
+    {
+        foreach (string text in options.Endpoints)
+        {
+            if (!EndpointAddress.TryParse(text, out IPEndPoint? parsed) || !parsed.Equals(endpoint)) continue;
+            string host = text[..text.LastIndexOf(':')];
+            return host.StartsWith('[') && host.EndsWith(']') ? host[1..^1] : host;
+        }
+        return endpoint.Address.ToString();
     }
 
     public IssuerLinkState State => (IssuerLinkState)Volatile.Read(ref _state);
@@ -76,8 +100,30 @@ internal sealed class CardIssuerConnection
                 continue;
             }
 
-            _socket = socket;
-            _outbound = new OutboundBuffer(socket, options.MaxWriteBufferBytes, reason => Abort("send failed: " + reason));
+            ConnectionTransport transport;
+            Stream stream;
+            if (_tls is null)
+            {
+                transport = new SocketTransport(socket);
+                stream = new NetworkStream(socket, ownsSocket: false);
+            }
+            else
+            {
+                TlsTransport? tls = await HandshakeAsync(socket, _tls, stopping).ConfigureAwait(false);
+                if (tls is null)
+                {
+                    if (stopping.IsCancellationRequested) break;
+                    Volatile.Write(ref _state, (int)IssuerLinkState.Disconnected);
+                    await Delay(delayMs, stopping).ConfigureAwait(false);
+                    delayMs = Math.Min(delayMs * 2, options.ReconnectMaxMs);
+                    continue;
+                }
+                transport = tls;
+                stream = tls.Stream;
+            }
+
+            _transport = transport;
+            _outbound = new OutboundBuffer(transport, options.MaxWriteBufferBytes, reason => Abort("send failed: " + reason));
             _lastReceived = Stopwatch.GetTimestamp();
             _echoSentAt = 0;
             // Timestamp and STAN first: the timer thread reads them as soon as the state says SigningOn.
@@ -86,7 +132,7 @@ internal sealed class CardIssuerConnection
             Volatile.Write(ref _state, (int)IssuerLinkState.SigningOn);
             SendNetworkManagement(NetworkManagement.SignOn, _signOnStan);
 
-            bool wasReady = await ReadLoopAsync(socket).ConfigureAwait(false);
+            bool wasReady = await ReadLoopAsync(stream).ConfigureAwait(false);
             Abort(null);
             Volatile.Write(ref _state, (int)IssuerLinkState.Disconnected);
             if (stopping.IsCancellationRequested) break;
@@ -110,11 +156,48 @@ internal sealed class CardIssuerConnection
         }
     }
 
+    /// <summary>
+    /// Runs the client side of the TLS handshake on a connected socket. Returns the transport, or null (socket closed,
+    /// reason logged and kept as the connection's last error) when it failed or timed out.
+    /// </summary>
+    private async Task<TlsTransport?> HandshakeAsync(Socket socket, TlsClientSetup setup, CancellationToken stopping)
+    {
+        var tls = new TlsTransport(socket);
+        _certificateProblem = null;
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+            timeout.CancelAfter(setup.HandshakeTimeoutMs);
+            await tls.Stream.AuthenticateAsClientAsync(setup.CreateOptions(ValidateServerCertificate), timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            tls.Close();
+            if (stopping.IsCancellationRequested) return null;
+            _lastError = "TLS handshake failed: " + (_certificateProblem
+                ?? (ex is OperationCanceledException ? $"not finished within {setup.HandshakeTimeoutMs} ms" : DescribeTlsFailure(ex)));
+            SwitchLog.IssuerTlsHandshakeFailed(_link.Logger, _link.Id, _endpoint.ToString(), _lastError);
+            return null;
+        }
+        SwitchLog.IssuerTlsEstablished(_link.Logger, _link.Id, _endpoint.ToString(), tls.Stream.SslProtocol.ToString(), tls.Stream.RemoteCertificate?.Subject ?? "?");
+        return tls;
+    }
+
+    private bool ValidateServerCertificate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
+    {
+        string? problem = _tls!.CheckServerCertificate(certificate, chain, errors);
+        _certificateProblem = problem;
+        return problem is null;
+    }
+
+    private static string DescribeTlsFailure(Exception ex)
+        => ex.InnerException is null || ex.InnerException.Message == ex.Message ? ex.Message : $"{ex.Message} ({ex.InnerException.Message})";
+
     /// <summary>Reads answers until the connection ends. Returns whether it was ever signed on.</summary>
-    private async Task<bool> ReadLoopAsync(Socket socket)
+    private async Task<bool> ReadLoopAsync(Stream stream)
     {
         bool wasReady = false;
-        var reader = PipeReader.Create(new NetworkStream(socket, ownsSocket: false), new StreamPipeReaderOptions(bufferSize: 65536, minimumReadSize: 8192));
+        var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 65536, minimumReadSize: 8192, leaveOpen: true));
         Framing framing = _link.Framing;
         try
         {
@@ -267,16 +350,6 @@ internal sealed class CardIssuerConnection
         if (reason is not null) _lastError = reason;
         if (State is IssuerLinkState.Ready or IssuerLinkState.SigningOn) Volatile.Write(ref _state, (int)IssuerLinkState.Disconnected);
         _outbound?.Close();
-        Socket? socket = Interlocked.Exchange(ref _socket, null);
-        if (socket is null) return;
-        try
-        {
-            socket.Shutdown(SocketShutdown.Both);
-        }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
-        {
-            // already gone
-        }
-        socket.Dispose();
+        Interlocked.Exchange(ref _transport, null)?.Close();
     }
 }

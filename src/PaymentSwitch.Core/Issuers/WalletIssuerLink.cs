@@ -109,7 +109,8 @@ public sealed class WalletIssuerLink : IssuerLink
             }
             else
             {
-                code = (int)response.StatusCode >= 500 ? ResponseCode.IssuerUnavailable : ResponseCode.SystemMalfunction;
+                // 5xx: the issuer failed (91); 4xx: it refused what the switch sent as malformed (30, format error).
+                code = (int)response.StatusCode >= 500 ? ResponseCode.IssuerUnavailable : ResponseCode.FormatError;
                 SwitchLog.WalletCallFailed(_log, Id, $"HTTP {(int)response.StatusCode}");
             }
         }

@@ -55,4 +55,30 @@ internal static partial class SwitchLog
 
     [LoggerMessage(21, LogLevel.Warning, "Reply to acquirer '{Name}' {Remote} could not be written (connection closed or not reading); MTI {Mti} DE39 {ResponseCode} pan {MaskedPan}")]
     public static partial void ReplyDropped(ILogger logger, string name, string remote, string mti, string responseCode, string maskedPan);
+
+    // 100-149: acquirer connection bounds and TLS (network layer).
+
+    [LoggerMessage(EventId = 100, Message = "Acquirer '{Name}' connection {Remote} closed ({Reason}): {Detail}")]
+    public static partial void AcquirerConnectionClosedFor(ILogger logger, LogLevel level, string name, string remote, string reason, string detail);
+
+    [LoggerMessage(101, LogLevel.Warning, "Acquirer listener '{Name}': connection from {Remote} refused ({Reason}): {Detail}")]
+    public static partial void AcquirerConnectionRefusedFor(ILogger logger, string name, string remote, string reason, string detail);
+
+    [LoggerMessage(102, LogLevel.Warning, "Acquirer '{Name}': {Count} more '{Reason}' connection events in the last {WindowMs} ms were not logged (at most {Limit} a second are logged for each reason)")]
+    public static partial void AcquirerConnectionEventsNotLogged(ILogger logger, string name, int count, string reason, long windowMs, int limit);
+
+    [LoggerMessage(103, LogLevel.Debug, "Acquirer '{Name}' connection {Remote}: TLS {Protocol} established, client certificate {ClientCertificate}")]
+    public static partial void AcquirerTlsEstablished(ILogger logger, string name, string remote, string protocol, string clientCertificate);
+
+    [LoggerMessage(104, LogLevel.Information, "Acquirer listener '{Name}' uses TLS: certificate '{Subject}' valid until {NotAfter}; client certificate {ClientCertificate}; handshake within {HandshakeTimeoutMs} ms")]
+    public static partial void AcquirerListenerTls(ILogger logger, string name, string subject, string notAfter, string clientCertificate, int handshakeTimeoutMs);
+
+    [LoggerMessage(105, LogLevel.Information, "Acquirer listener '{Name}' bounds: {MaxConnections} connections, {MaxConnectionsPerSource} per source address, idle timeout {IdleTimeoutMs} ms, frame timeout {FrameTimeoutMs} ms, frames up to {MaxFrameBytes} bytes; checked every {SweepIntervalMs} ms")]
+    public static partial void AcquirerListenerBounds(ILogger logger, string name, int maxConnections, int maxConnectionsPerSource, int idleTimeoutMs, int frameTimeoutMs, int maxFrameBytes, int sweepIntervalMs);
+
+    [LoggerMessage(110, LogLevel.Warning, "Issuer '{Issuer}' connection to {Endpoint}: TLS handshake failed: {Reason}. Check the issuer's certificate and Issuers:…:Tls (TrustedCaFile, ServerName, CertificateFile).")]
+    public static partial void IssuerTlsHandshakeFailed(ILogger logger, string issuer, string endpoint, string reason);
+
+    [LoggerMessage(111, LogLevel.Information, "Issuer '{Issuer}' connection to {Endpoint}: TLS {Protocol} established with '{Subject}'")]
+    public static partial void IssuerTlsEstablished(ILogger logger, string issuer, string endpoint, string protocol, string subject);
 }

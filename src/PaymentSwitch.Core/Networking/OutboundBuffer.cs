@@ -8,8 +8,8 @@ namespace PaymentSwitch.Core.Networking;
 
 /// <summary>
 /// The write side of one connection: any thread appends whole frames; one sender at a time drains everything that
-/// accumulated into a single socket send. So replies written while a send is in flight go out together (one send per
-/// batch), and frames are never interleaved.
+/// accumulated into a single send on the connection's <see cref="ConnectionTransport"/> (the raw socket, or TLS). So
+/// replies written while a send is in flight go out together (one send per batch), and frames are never interleaved.
 /// </summary>
 /// <remarks>
 /// Bounded: at most <c>maxBytes</c> wait to be sent. A peer that does not read its replies fills it, and the next
@@ -20,7 +20,7 @@ internal sealed class OutboundBuffer : IThreadPoolWorkItem
 {
     private const int InitialBytes = 4096;
 
-    private readonly Socket _socket;
+    private readonly ConnectionTransport _transport;
     private readonly int _maxBytes;
     private readonly Action<string> _onFault;
     private readonly Action _onSendCompleted;
@@ -38,9 +38,9 @@ internal sealed class OutboundBuffer : IThreadPoolWorkItem
     private int _sendingOffset;
     private ValueTask<int> _sendTask;
 
-    public OutboundBuffer(Socket socket, int maxBytes, Action<string> onFault)
+    public OutboundBuffer(ConnectionTransport transport, int maxBytes, Action<string> onFault)
     {
-        _socket = socket;
+        _transport = transport;
         _maxBytes = maxBytes;
         _onFault = onFault;
         _onSendCompleted = OnSendCompleted;
@@ -159,9 +159,9 @@ internal sealed class OutboundBuffer : IThreadPoolWorkItem
             ValueTask<int> task;
             try
             {
-                task = _socket.SendAsync(_sending.AsMemory(_sendingOffset, _sendingLength - _sendingOffset), SocketFlags.None);
+                task = _transport.SendAsync(_sending.AsMemory(_sendingOffset, _sendingLength - _sendingOffset));
             }
-            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            catch (Exception ex) when (ex is SocketException or IOException or ObjectDisposedException or NotSupportedException)
             {
                 Fault(ex.Message);
                 return true;
@@ -199,7 +199,7 @@ internal sealed class OutboundBuffer : IThreadPoolWorkItem
             Debug.Assert(_sendingOffset <= _sendingLength);
             return true;
         }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        catch (Exception ex) when (ex is SocketException or IOException or ObjectDisposedException or NotSupportedException)
         {
             Fault(ex.Message);
             return false;
