@@ -182,7 +182,8 @@ public class StatusEndpointTests
         if (expectAnswers) Assert.True(count > 0, summary.ToJsonString());
         double p50 = (double)summary["p50Ms"]!, p90 = (double)summary["p90Ms"]!, p99 = (double)summary["p99Ms"]!,
             p999 = (double)summary["p999Ms"]!, max = (double)summary["maxMs"]!, mean = (double)summary["meanMs"]!;
-        Assert.True(p50 > 0 && p50 <= p90 && p90 <= p99 && p99 <= p999 && p999 <= max, summary.ToJsonString());
+        // p50 may be 0: answers the switch gives itself (unknown BIN) take under a microsecond, and they can be most of the mix.
+        Assert.True(p50 >= 0 && p50 <= p90 && p90 <= p99 && p99 <= p999 && p999 <= max && max > 0, summary.ToJsonString());
         Assert.InRange(mean, 0.0001, max);
     }
 
