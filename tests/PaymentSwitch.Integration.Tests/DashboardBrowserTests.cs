@@ -67,7 +67,7 @@ public class DashboardBrowserTests(ITestOutputHelper output)
     private async Task RunAsync(string dir)
     {
         int acquirer = SwitchProcess.FreePort(), statusPort = SwitchProcess.FreePort(), card = SwitchProcess.FreePort(), wallet = SwitchProcess.FreePort();
-        string config = WriteConfig(dir, acquirer, statusPort, card, wallet);
+        string config = EmbeddedSwitchConfig.Write(dir, acquirer, statusPort, card, wallet);
         await using SwitchProcess host = SwitchProcess.Start("--config", config);
         string baseUrl = $"http://127.0.0.1:{statusPort}";
         using var http = new HttpClient { BaseAddress = new Uri(baseUrl) };
@@ -147,25 +147,4 @@ public class DashboardBrowserTests(ITestOutputHelper output)
         }
     }
 
-    private static string WriteConfig(string directory, int acquirer, int status, int card, int wallet)
-    {
-        string dialects = RunningSwitch.DialectDirectory.Replace("\\", "/");
-        File.WriteAllText(Path.Combine(directory, "routes.json"), """[ { "Prefix": "476173", "Issuer": "card-sim" }, { "Prefix": "627", "Issuer": "wallet-sim" } ]""");
-        string path = Path.Combine(directory, "switch.json");
-        File.WriteAllText(path, $$"""
-            {
-              "Acquirers": [ { "Name": "pos", "Listen": "127.0.0.1:{{acquirer}}" } ],
-              "Issuers": [
-                { "Id": "card-sim", "Kind": "card", "Endpoints": [ "127.0.0.1:{{card}}" ], "Connections": 2, "TimeoutMs": 2000 },
-                { "Id": "wallet-sim", "Kind": "wallet", "BaseUrl": "http://127.0.0.1:{{wallet}}", "TimeoutMs": 2000 }
-              ],
-              "Routes": { "File": "routes.json" },
-              "Dialects": "{{dialects}}",
-              "Journal": { "Directory": "journal" },
-              "Status": { "Listen": "127.0.0.1:{{status}}" },
-              "Simulators": { "Embedded": true, "CardListen": "127.0.0.1:{{card}}", "WalletListen": "127.0.0.1:{{wallet}}" }
-            }
-            """);
-        return path;
-    }
 }

@@ -5,33 +5,12 @@ namespace PaymentSwitch.Integration.Tests;
 /// <summary>The switch as an operator runs it: a real process, its configuration file, its verbs, its signals.</summary>
 public class HostProcessTests
 {
-    private static string WriteConfig(string directory, int acquirer, int status, int card, int wallet, string extra = "")
-    {
-        string dialects = RunningSwitch.DialectDirectory.Replace("\\", "/");
-        File.WriteAllText(Path.Combine(directory, "routes.json"), """[ { "Prefix": "476173", "Issuer": "card-sim" }, { "Prefix": "627", "Issuer": "wallet-sim" } ]""");
-        string path = Path.Combine(directory, "switch.json");
-        File.WriteAllText(path, $$"""
-            {
-              "Acquirers": [ { "Name": "pos", "Listen": "127.0.0.1:{{acquirer}}" } ],
-              "Issuers": [
-                { "Id": "card-sim", "Kind": "card", "Endpoints": [ "127.0.0.1:{{card}}" ], "Connections": 2, "TimeoutMs": 2000 },
-                { "Id": "wallet-sim", "Kind": "wallet", "BaseUrl": "http://127.0.0.1:{{wallet}}", "TimeoutMs": 2000 }
-              ],
-              "Routes": { "File": "routes.json" },
-              "Dialects": "{{dialects}}",
-              "Journal": { "Directory": "journal" },
-              "Status": { "Listen": "127.0.0.1:{{status}}" },
-              "Simulators": { "Embedded": true, "CardListen": "127.0.0.1:{{card}}", "WalletListen": "127.0.0.1:{{wallet}}" }{{extra}}
-            }
-            """);
-        return path;
-    }
 
     [Fact]
     public async Task A_bad_setting_stops_the_start_naming_the_setting()
     {
         string dir = Directory.CreateTempSubdirectory("ps-host-").FullName;
-        string config = WriteConfig(dir, 5000, 8080, 7001, 7002);
+        string config = EmbeddedSwitchConfig.Write(dir, 5000, 8080, 7001, 7002);
         (int exit, string output) = await SwitchProcess.RunAsync(60_000, "--config", config, "--Issuers:0:TimeoutMs=-1", "--Acquirers:0:Framing=len3");
         Assert.Equal(2, exit);
         Assert.Contains("Issuers:0:TimeoutMs: must be 10..120000 (is -1)", output);
@@ -47,7 +26,7 @@ public class HostProcessTests
     {
         string dir = Directory.CreateTempSubdirectory("ps-host-").FullName;
         int acquirer = SwitchProcess.FreePort(), status = SwitchProcess.FreePort(), card = SwitchProcess.FreePort(), wallet = SwitchProcess.FreePort();
-        string config = WriteConfig(dir, acquirer, status, card, wallet);
+        string config = EmbeddedSwitchConfig.Write(dir, acquirer, status, card, wallet);
         await using SwitchProcess host = SwitchProcess.Start("--config", config);
         Assert.True(await host.WaitForOutputAsync("signed on", 60_000), host.Output);
         Assert.Contains($"listening on 127.0.0.1:{acquirer}", host.Output);
@@ -72,7 +51,7 @@ public class HostProcessTests
     {
         string dir = Directory.CreateTempSubdirectory("ps-host-").FullName;
         int acquirer = SwitchProcess.FreePort(), status = SwitchProcess.FreePort(), card = SwitchProcess.FreePort(), wallet = SwitchProcess.FreePort();
-        string config = WriteConfig(dir, acquirer, status, card, wallet);
+        string config = EmbeddedSwitchConfig.Write(dir, acquirer, status, card, wallet);
         await using SwitchProcess host = SwitchProcess.Start("--config", config, "--Simulators:LatencyMs=700", "--Switch:ShutdownDeadlineMs=5000");
         Assert.True(await host.WaitForOutputAsync("signed on", 60_000), host.Output);
 
