@@ -87,13 +87,57 @@ public class ResilienceTests
         Assert.Equal(2, counters.TimedOutTotal);
         Assert.Equal(0, card.InFlight);
 
+        // Back: the half-open probe (an 0800 echo) is answered and closes the breaker; then traffic flows again.
         sw.Card.SetFault(FaultMode.None);
-        await Eventually.TrueAsync(() => card.Breaker.State != CircuitState.Open, "breaker no longer open after its open period");
+        await Eventually.TrueAsync(() => card.Breaker.State == CircuitState.Closed, "breaker closed by the answered echo probe");
         Authorisation(terminal.Builder, CardPan, 100, stan: 4);
         await terminal.SendAsync();
         Assert.Equal("00", Text((await terminal.ReceiveAsync())!, 39));
         Assert.Equal(CircuitState.Closed, card.Breaker.State);
     }
+
+    [Fact]
+    public async Task A_half_open_card_issuer_is_probed_with_an_0800_echo_and_no_customer_request_is_risked_on_it()
+    {
+        await using RunningSwitch sw = await RunningSwitch.StartAsync(overrides:
+            ["--Issuers:0:TimeoutMs=1000", "--Issuers:0:CircuitBreaker:ConsecutiveFailures=1", "--Issuers:0:CircuitBreaker:OpenMs=300"]);
+        IssuerLink card = sw.Runtime.Engine!.Issuers.Find("card-sim")!;
+        await using TestTerminal terminal = await sw.ConnectAsync();
+
+        sw.Card.SetFault(FaultMode.Silent);
+        Authorisation(terminal.Builder, CardPan, 100, stan: 1);
+        await terminal.SendAsync();
+        Assert.Equal("91", Text((await terminal.ReceiveAsync())!, 39));
+        Assert.Equal(CircuitState.Open, card.Breaker.State);
+        long booked = Booked(sw.Card.Ledger);
+        Assert.Equal(1, booked);
+
+        // The issuer stops answering 0800: every half-open probe goes unanswered, and the breaker opens again each time.
+        sw.Card.SetAnswerNetworkManagement(false);
+        sw.Card.SetFault(FaultMode.None);
+        await Eventually.TrueAsync(() => card.Breaker.OpenedTotal >= 3, "opened again after two unanswered echo probes");
+        Assert.NotEqual(CircuitState.Closed, card.Breaker.State);
+
+        // Meanwhile a customer's request is answered by the switch and never sent as a trial.
+        Authorisation(terminal.Builder, CardPan, 100, stan: 2);
+        await terminal.SendAsync();
+        Assert.Equal("91", Text((await terminal.ReceiveAsync())!, 39));
+        Assert.Equal(booked, Booked(sw.Card.Ledger));
+
+        // The issuer answers echoes again: the next probe closes the breaker before any request has gone to it.
+        long echoesBefore = sw.Card.Ledger.NetworkManagementCount;
+        sw.Card.SetAnswerNetworkManagement(true);
+        await Eventually.TrueAsync(() => card.Breaker.State == CircuitState.Closed, "closed by an answered echo probe");
+        Assert.Equal(booked, Booked(sw.Card.Ledger));
+        Assert.True(sw.Card.Ledger.NetworkManagementCount > echoesBefore, "the simulator answered at least one 0800");
+
+        Authorisation(terminal.Builder, CardPan, 100, stan: 3);
+        await terminal.SendAsync();
+        Assert.Equal("00", Text((await terminal.ReceiveAsync())!, 39));
+        Assert.Equal(booked + 1, Booked(sw.Card.Ledger));
+    }
+
+    private static long Booked(IssuerLedgerSnapshot ledger) => ledger.ApprovedCount + ledger.DeclinedCount;
 
     [Fact]
     public async Task Stand_in_approves_within_limits_while_the_issuer_is_down_and_advises_it_when_back()

@@ -281,6 +281,7 @@ internal sealed class CardIssuerConnection
             return null;
         }
         if (stan == _echoStan) Volatile.Write(ref _echoSentAt, 0);
+        _link.OnNetworkManagementAnswer(stan, approved);
         return null;
     }
 
@@ -298,6 +299,16 @@ internal sealed class CardIssuerConnection
         IsoMessageBuilder builder = Builder;
         NetworkManagement.Build(builder, _link.Dialect, stan, code);
         _outbound?.TryWriteFrame(builder, _link.Framing, default);
+    }
+
+    /// <summary>Sends an 0800/301 echo with network STAN <paramref name="stan"/> (the breaker's half-open probe).</summary>
+    public bool SendEcho(int stan)
+    {
+        OutboundBuffer? outbound = _outbound;
+        if (!IsReady || outbound is null) return false;
+        IsoMessageBuilder builder = Builder;
+        NetworkManagement.Build(builder, _link.Dialect, stan, NetworkManagement.Echo);
+        return outbound.TryWriteFrame(builder, _link.Framing, default);
     }
 
     /// <summary>Sends a registered transaction on this connection. False when not ready or the write failed.</summary>

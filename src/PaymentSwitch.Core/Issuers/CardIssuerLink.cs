@@ -14,6 +14,8 @@ public sealed class CardIssuerLink : IssuerLink
     private readonly List<Task> _running = [];
     private int _next;
     private int _networkStan;
+    private int _probeStan;
+    private long _probeSentAt;
 
     public CardIssuerLink(IssuerOptions options, Dialect dialect, ILogger logger) : base(options)
     {
@@ -49,6 +51,36 @@ public sealed class CardIssuerLink : IssuerLink
     /// <summary>STANs for network management messages (matched by MTI 0810, so they never meet transaction STANs).</summary>
     internal int NextNetworkStan() => (int)((uint)Interlocked.Increment(ref _networkStan) % 999_999) + 1;
 
+    /// <summary>Card issuers are probed with an 0800 echo when half-open: no customer's request is risked on a trial.</summary>
+    internal override bool ProbesWithTrialRequest => false;
+
+    /// <summary>
+    /// Sends the half-open probe: an 0800/301 echo on a signed-on connection. Its 0810 (DE39 = 00) closes the breaker
+    /// (<see cref="OnNetworkManagementAnswer"/>); no answer within the issuer's timeout, a refusal, or no connection to
+    /// send it on opens it again (<see cref="OnTick"/>).
+    /// </summary>
+    internal override void Probe()
+    {
+        foreach (CardIssuerConnection connection in _connections)
+        {
+            if (!connection.IsReady) continue;
+            int stan = NextNetworkStan();
+            Volatile.Write(ref _probeSentAt, System.Diagnostics.Stopwatch.GetTimestamp());
+            Volatile.Write(ref _probeStan, stan);
+            if (connection.SendEcho(stan)) return;
+            Interlocked.CompareExchange(ref _probeStan, 0, stan);
+        }
+        Breaker.OnFailure();
+    }
+
+    /// <summary>An 0810 arrived for network STAN <paramref name="stan"/>: decides the breaker when it answers the probe.</summary>
+    internal void OnNetworkManagementAnswer(int stan, bool approved)
+    {
+        if (stan == 0 || Interlocked.CompareExchange(ref _probeStan, 0, stan) != stan) return;
+        if (approved) Breaker.OnSuccess();
+        else Breaker.OnFailure();
+    }
+
     public override IReadOnlyList<IssuerConnectionStatus> GetConnections() => [.. _connections.Select(c => c.Status)];
 
     public override void Start()
@@ -72,6 +104,10 @@ public sealed class CardIssuerLink : IssuerLink
     internal override void OnTick(long nowTimestamp)
     {
         foreach (CardIssuerConnection connection in _connections) connection.OnTick(nowTimestamp);
+        int probe = Volatile.Read(ref _probeStan);
+        if (probe != 0 && nowTimestamp - Volatile.Read(ref _probeSentAt) > TimeoutTicks
+            && Interlocked.CompareExchange(ref _probeStan, 0, probe) == probe)
+            Breaker.OnFailure(); // the echo went unanswered: open again for another period
     }
 
     /// <summary>Test and operator hook: drops every connection (they reconnect and sign on again).</summary>
