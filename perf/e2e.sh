@@ -13,7 +13,8 @@
 #              switch with Journal:Durability=none, interleaved strict/none/strict/none so drift in the machine's
 #              load hits both alike
 #   sweep      highest rate with p99 <= SWEEP_P99_MS, no errors and >= 98% of the offered rate answered, for
-#              straight, strict and none (ascending SWEEP_RATES, then SWEEP_REFINE bisection steps)
+#              straight, strict and none, interleaved rate by rate (ascending SWEEP_RATES, then SWEEP_REFINE
+#              bisection steps)
 #   terminals  TERMINALS connections in terminals mode (one request in flight each): open loop at
 #              TERMINALS_RATE, then closed loop (as fast as they can)
 #   idle       IDLE_CONNECTIONS connections that send nothing (perf/PaymentSwitch.IdleConnections), VmRSS of the
@@ -46,7 +47,7 @@ CONNECTIONS=${CONNECTIONS:-8}              # acquirer connections
 MAX_IN_FLIGHT=${MAX_IN_FLIGHT:-1000}       # harness bound per connection
 TICK=${TICK:-1ms}                          # harness scheduler tick
 REPEATS=${REPEATS:-1}                      # strict/none pairs per comparison rate
-SWEEP_RATES=${SWEEP_RATES:-"5000 10000 20000 40000 60000 80000 100000 120000 150000 200000"}
+SWEEP_RATES=${SWEEP_RATES:-"5000 10000 20000 40000 60000 80000 100000 120000 150000 200000 300000 400000"}
 SWEEP_REFINE=${SWEEP_REFINE:-2}            # bisection steps after the first failing rate
 SWEEP_DURATION=${SWEEP_DURATION:-10s}
 SWEEP_WARMUP=${SWEEP_WARMUP:-3s}
@@ -360,35 +361,55 @@ passes() { # passes JSON: no errors, p99 within SWEEP_P99_MS, >= 98% of the offe
         and (.achievedRatePerSecond >= 0.98 * .config.targetRatePerSecond)' "$1" >/dev/null 2>&1
 }
 
-# sweep LABEL PORT: highest passing rate -> $RUNS/sweep-LABEL.json
-sweep() {
-    local label=$1 port=$2 best=0 fail=0 r points=()
-    for r in $SWEEP_RATES; do
-        run_load "sweep-$label-$r" "$port" "$r" "$SWEEP_DURATION" "$SWEEP_WARMUP" --connections "$CONNECTIONS" \
-            --max-in-flight "$MAX_IN_FLIGHT" --quiet
-        points+=("$r")
-        if passes "$RUNS/sweep-$label-$r.json"; then best=$r; else fail=$r; break; fi
+# sweep_all LABEL:PORT:PID …: the highest passing rate of each target -> $RUNS/sweep-LABEL.json. Interleaved: each
+# rate is run against every target still passing, back to back, so that a noisy minute on a shared machine hits all
+# of them rather than one; then SWEEP_REFINE bisection steps per target, interleaved the same way.
+sweep_one() { # sweep_one LABEL PORT PID RATE -> 0 when it passed
+    SERVER_PID=$3 SERVER_NAME=$1
+    [[ $1 == straight ]] && SERVER_NAME=""
+    run_load "sweep-$1-$4" "$2" "$4" "$SWEEP_DURATION" "$SWEEP_WARMUP" --connections "$CONNECTIONS" \
+        --max-in-flight "$MAX_IN_FLIGHT" --quiet
+    passes "$RUNS/sweep-$1-$4.json"
+}
+sweep_all() {
+    local -A port pid best fail points
+    local t label r step spec labels=()
+    for spec in "$@"; do
+        IFS=: read -r label port[$spec] pid[$spec] <<<"$spec"
+        labels+=("$spec")
+        best[$spec]=0 fail[$spec]=0 points[$spec]=""
     done
-    local step
-    if ((fail > 0)); then
-        for ((step = 0; step < SWEEP_REFINE; step++)); do
-            r=$(((best + fail) / 2 / 1000 * 1000))
-            ((r <= best || r >= fail)) && break
-            run_load "sweep-$label-$r" "$port" "$r" "$SWEEP_DURATION" "$SWEEP_WARMUP" --connections "$CONNECTIONS" \
-                --max-in-flight "$MAX_IN_FLIGHT" --quiet
-            points+=("$r")
-            if passes "$RUNS/sweep-$label-$r.json"; then best=$r; else fail=$r; fi
+    for r in $SWEEP_RATES; do
+        for t in "${labels[@]}"; do
+            ((fail[$t] > 0)) && continue
+            label=${t%%:*}
+            points[$t]+=" $r"
+            if sweep_one "$label" "${port[$t]}" "${pid[$t]}" "$r"; then best[$t]=$r; else fail[$t]=$r; fi
         done
-    fi
-    local files=() p
-    for p in "${points[@]}"; do files+=("$RUNS/sweep-$label-$p.json"); done
-    jq -s --arg sweepLabel "$label" --argjson best "$best" --argjson fail "$fail" --argjson p99 "$SWEEP_P99_MS" '
-        { "label": $sweepLabel, criterion: "p99 <= \($p99) ms, no errors, >= 98% of the offered rate answered",
-          maxPassingRate: $best, firstFailingRate: (if $fail > 0 then $fail else null end),
-          points: [ .[] | { rate: .config.targetRatePerSecond, achieved: .achievedRatePerSecond, errors: .errors.total,
-                            p50Ms: .latencyMs.p50, p99Ms: .latencyMs.p99, maxMs: .latencyMs.max } ] | sort_by(.rate) }' \
-        "${files[@]}" >"$RUNS/sweep-$label.json"
-    log "sweep $label: highest passing rate $best/s (first failing ${fail}/s)"
+    done
+    for ((step = 0; step < SWEEP_REFINE; step++)); do
+        for t in "${labels[@]}"; do
+            ((fail[$t] > 0)) || continue
+            r=$(((best[$t] + fail[$t]) / 2 / 1000 * 1000))
+            ((r <= best[$t] || r >= fail[$t])) && continue
+            label=${t%%:*}
+            points[$t]+=" $r"
+            if sweep_one "$label" "${port[$t]}" "${pid[$t]}" "$r"; then best[$t]=$r; else fail[$t]=$r; fi
+        done
+    done
+    local files p
+    for t in "${labels[@]}"; do
+        label=${t%%:*}
+        files=()
+        for p in ${points[$t]}; do files+=("$RUNS/sweep-$label-$p.json"); done
+        jq -s --arg sweepLabel "$label" --argjson best "${best[$t]}" --argjson fail "${fail[$t]}" --argjson p99 "$SWEEP_P99_MS" '
+            { "label": $sweepLabel, criterion: "p99 <= \($p99) ms, no errors, >= 98% of the offered rate answered",
+              maxPassingRate: $best, firstFailingRate: (if $fail > 0 then $fail else null end),
+              points: [ .[] | { rate: .config.targetRatePerSecond, achieved: .achievedRatePerSecond, errors: .errors.total,
+                                p50Ms: .latencyMs.p50, p99Ms: .latencyMs.p99, maxMs: .latencyMs.max } ] | sort_by(.rate) }' \
+            "${files[@]}" >"$RUNS/sweep-$label.json"
+        log "sweep $label: highest passing rate ${best[$t]}/s (first failing ${fail[$t]}/s)"
+    done
 }
 
 # The acquirer-mode arguments shared by the comparison runs.
@@ -520,12 +541,7 @@ if has_phase switch; then
 fi
 
 if has_phase sweep; then
-    SERVER_PID="" SERVER_NAME=""
-    sweep straight "$SIM_PORT"
-    SERVER_PID=${SW_PID[strict]} SERVER_NAME=strict
-    sweep strict "${SW_ACQ[strict]}"
-    SERVER_PID=${SW_PID[none]} SERVER_NAME=none
-    sweep none "${SW_ACQ[none]}"
+    sweep_all "straight:$SIM_PORT:" "strict:${SW_ACQ[strict]}:${SW_PID[strict]}" "none:${SW_ACQ[none]}:${SW_PID[none]}"
 fi
 [[ -n ${SW_PID[none]:-} ]] && stop_pid "${SW_PID[none]}" 30
 
