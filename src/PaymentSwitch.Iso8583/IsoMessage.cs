@@ -243,9 +243,16 @@ public sealed class IsoMessage
     /// <summary>The next present field after <paramref name="field"/> (2–128), or -1. Start with 1.</summary>
     public int NextField(int field)
     {
-        for (int f = Math.Max(field + 1, 2); f <= 128; f++)
-            if (Has(f)) return f;
-        return -1;
+        int f = Math.Max(field + 1, 2);
+        if (f <= 64)
+        {
+            ulong rest = _primary & (ulong.MaxValue >> (f - 1));
+            if (rest != 0) return System.Numerics.BitOperations.LeadingZeroCount(rest) + 1;
+            f = 65;
+        }
+        if (f > 128) return -1;
+        ulong tail = _secondary & (ulong.MaxValue >> (f - 65));
+        return tail != 0 ? System.Numerics.BitOperations.LeadingZeroCount(tail) + 65 : -1;
     }
 
     /// <summary>Length of a present field in characters (digits for n and z, bytes for b); -1 when absent.</summary>

@@ -9,9 +9,11 @@ namespace PaymentSwitch.Iso8583;
 
 /// <summary>
 /// Builds an ISO 8583 message and writes it straight into an <see cref="IBufferWriter{T}"/> (a connection's
-/// <c>PipeWriter</c>). Fields may be set in any order; content is held as ASCII (raw bytes for b fields) in an
-/// internal arena and encoded for the dialect when written, so a field can be copied from a message of another
-/// dialect. Reuse one builder per connection: after warm-up, building allocates nothing.
+/// <c>PipeWriter</c>). Fields may be set in any order. Each field is encoded for the dialect as it is set (length
+/// prefix and content, exactly as on the wire) into an internal arena, so writing the message is the MTI, the bitmaps
+/// and one copy per field, or a single copy when the fields were set in ascending order. A field copied from a message
+/// with the same wire format is copied as bytes; from another dialect it is decoded and encoded again. Reuse one
+/// builder per connection: after warm-up, building allocates nothing.
 /// </summary>
 /// <remarks>
 /// Fixed-length fields shorter than their length are padded: n with leading zeros, other text types with trailing
@@ -30,6 +32,9 @@ public sealed class IsoMessageBuilder
     private ulong _secondary;
     private Dialect _dialect;
     private int _fieldsWireLength;
+    private int _lastField;
+    private bool _ordered;
+    private byte[]? _decoded;
 
     public IsoMessageBuilder(Dialect dialect, int initialArenaBytes = 2048)
     {
@@ -54,6 +59,8 @@ public sealed class IsoMessageBuilder
         _primary = 0;
         _secondary = 0;
         _fieldsWireLength = 0;
+        _lastField = 0;
+        _ordered = true;
         return this;
     }
 
@@ -67,12 +74,20 @@ public sealed class IsoMessageBuilder
         return false;
     }
 
-    /// <summary>The content of a set field (ASCII, or raw bytes for b fields), padded as it will be written.</summary>
+    /// <summary>
+    /// The content of a set field (ASCII, or raw bytes for b fields), padded as it will be written. For fields the
+    /// dialect encodes as BCD or EBCDIC the span is decoded into a buffer of the builder's, valid until the next call.
+    /// </summary>
     public ReadOnlySpan<byte> Get(int field)
     {
         if (!Has(field)) return default;
         ref readonly BuilderSlot slot = ref _slots[field];
-        return _arena.AsSpan(slot.Offset, slot.Length);
+        ref readonly FieldLayout layout = ref _dialect.Layouts[field];
+        ReadOnlySpan<byte> wire = _arena.AsSpan(slot.Offset + layout.PrefixBytes, slot.WireLength - layout.PrefixBytes);
+        if (layout.Encoding is FieldEncoding.Ascii or FieldEncoding.Binary) return wire;
+        if (_decoded is null || _decoded.Length < slot.Length) _decoded = new byte[Math.Max(slot.Length, 64)];
+        IsoMessage.Decode(wire, slot.Length, in layout, _decoded);
+        return _decoded.AsSpan(0, slot.Length);
     }
 
     /// <summary>Removes a field.</summary>
@@ -82,6 +97,7 @@ public sealed class IsoMessageBuilder
         _fieldsWireLength -= _slots[field].WireLength;
         if (field <= 64) _primary &= ~(Bit1 >> (field - 1));
         else _secondary &= ~(Bit1 >> (field - 65));
+        _ordered = false; // its bytes stay in the arena
         return this;
     }
 
@@ -100,13 +116,42 @@ public sealed class IsoMessageBuilder
         if (!validated && ContentValidator.FindInvalid(layout.Content, value) >= 0) return false;
 
         Span<byte> target = Allocate(field, length, in layout);
-        if (value.Length == length)
+        if (layout.Encoding is FieldEncoding.Ascii or FieldEncoding.Binary)
+        {
+            Pad(value, target, in layout);
+        }
+        else if (value.Length == length)
+        {
+            Encode(value, target, in layout);
+        }
+        else
+        {
+            PadAndEncode(value, target, length, in layout);
+        }
+        return true;
+    }
+
+    /// <summary>A short fixed BCD or EBCDIC field: padded first, then encoded (kept out of <see cref="TrySet"/> for its stack buffer).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void PadAndEncode(ReadOnlySpan<byte> value, Span<byte> target, int length, in FieldLayout layout)
+    {
+        Span<byte> padded = length <= 256 ? stackalloc byte[256] : new byte[length];
+        padded = padded[..length];
+        Pad(value, padded, in layout);
+        Encode(padded, target, in layout);
+    }
+
+    /// <summary>Copies <paramref name="value"/> into <paramref name="target"/> (its full length), padded for the field's type.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Pad(ReadOnlySpan<byte> value, Span<byte> target, in FieldLayout layout)
+    {
+        if (value.Length == target.Length)
         {
             value.CopyTo(target);
         }
         else if (layout.Content == ContentType.Numeric)
         {
-            int pad = length - value.Length;
+            int pad = target.Length - value.Length;
             target[..pad].Fill((byte)'0');
             value.CopyTo(target[pad..]);
         }
@@ -115,7 +160,35 @@ public sealed class IsoMessageBuilder
             value.CopyTo(target);
             target[value.Length..].Fill((byte)' ');
         }
-        return true;
+    }
+
+    /// <summary>Encodes ASCII content (already padded) for a BCD or EBCDIC field.</summary>
+    private static void Encode(ReadOnlySpan<byte> ascii, Span<byte> target, in FieldLayout layout)
+    {
+        switch (layout.Encoding)
+        {
+            case FieldEncoding.Ascii:
+            case FieldEncoding.Binary:
+                ascii.CopyTo(target);
+                break;
+            case FieldEncoding.Ebcdic:
+                Ebcdic.Encode(ascii, target);
+                break;
+            default:
+                switch (layout.Content)
+                {
+                    case ContentType.Track:
+                        Bcd.PackTrack(ascii, target);
+                        break;
+                    case ContentType.SignedAmount:
+                        WriteSignedBcd(ascii, target);
+                        break;
+                    default:
+                        Bcd.PackNumeric(ascii, target);
+                        break;
+                }
+                break;
+        }
     }
 
     /// <summary>Sets a field from ASCII characters (or raw bytes for b fields).</summary>
@@ -146,10 +219,43 @@ public sealed class IsoMessageBuilder
         int digits = CountDigits(value);
         int length = layout.LengthKind == LengthKind.Fixed ? layout.MaxLogical : digits;
         if (digits > length || digits > layout.MaxLogical) ThrowInvalid(field, digits);
-        // Digits written right to left straight into the arena, zero-padded: no validation needed.
+        // Digits written right to left, zero-padded: no validation needed.
         Span<byte> target = Allocate(field, length, in layout);
-        for (int i = length - 1; i >= 0; i--, value /= 10) target[i] = (byte)('0' + (value % 10));
+        if (layout.Encoding == FieldEncoding.Ascii) WriteDigits(value, target);
+        else EncodeNumber(value, target, length, in layout);
         return this;
+    }
+
+    /// <summary>Writes <paramref name="value"/> as ASCII digits filling <paramref name="target"/>, zero-padded on the left.</summary>
+    private static void WriteDigits(long value, Span<byte> target)
+    {
+        int i = target.Length;
+        ReadOnlySpan<byte> pairs = DigitPairs;
+        while (value >= 10 && i >= 2)
+        {
+            (value, long pair) = Math.DivRem(value, 100);
+            i -= 2;
+            target[i] = pairs[(int)pair * 2];
+            target[i + 1] = pairs[((int)pair * 2) + 1];
+        }
+        if (i > 0)
+        {
+            target[--i] = (byte)('0' + value);
+            target[..i].Fill((byte)'0');
+        }
+    }
+
+    private static ReadOnlySpan<byte> DigitPairs =>
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"u8;
+
+    /// <summary>A number for a BCD or EBCDIC numeric field: digits first, then encoded.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void EncodeNumber(long value, Span<byte> target, int length, in FieldLayout layout)
+    {
+        Span<byte> ascii = length <= 256 ? stackalloc byte[256] : new byte[length];
+        ascii = ascii[..length];
+        WriteDigits(value, ascii);
+        Encode(ascii, target, in layout);
     }
 
     private IsoMessageBuilder SetNumberSlow(int field, long value)
@@ -161,14 +267,17 @@ public sealed class IsoMessageBuilder
 
     private static int CountDigits(long value)
     {
-        int digits = 1;
-        while (value >= 10)
-        {
-            value /= 10;
-            digits++;
-        }
-        return digits;
+        ulong v = (ulong)value;
+        int estimate = ((System.Numerics.BitOperations.Log2(v | 1) + 1) * 1233) >> 12; // ⌊log10(2^bits)⌋
+        return Math.Max(1, estimate + (v >= PowersOfTen[estimate] ? 1 : 0));
     }
+
+    private static readonly ulong[] PowersOfTen =
+    [
+        1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000, 10_000_000_000,
+        100_000_000_000, 1_000_000_000_000, 10_000_000_000_000, 100_000_000_000_000, 1_000_000_000_000_000,
+        10_000_000_000_000_000, 100_000_000_000_000_000, 1_000_000_000_000_000_000, 10_000_000_000_000_000_000,
+    ];
 
     /// <summary>Sets a b field from raw bytes.</summary>
     public IsoMessageBuilder SetBinary(int field, ReadOnlySpan<byte> value) => SetAscii(field, value);
@@ -176,15 +285,28 @@ public sealed class IsoMessageBuilder
     /// <summary>Copies field <paramref name="field"/> from <paramref name="source"/> when present there (decoding its dialect). False when absent or not valid here.</summary>
     public bool TryCopy(IsoMessage source, int field)
     {
-        if (!source.Has(field)) return false;
-        Span<byte> scratch = stackalloc byte[256];
+        if (!source.Has(field) || (uint)(field - 2) > 126u) return false;
+        ref readonly FieldLayout to = ref _dialect.Layouts[field];
+        ref readonly FieldLayout from = ref source.Dialect.Layouts[field];
         int length = source.GetLength(field);
-        if (length > scratch.Length) scratch = new byte[length];
-        if (!source.TryGetAscii(field, scratch, out ReadOnlySpan<byte> value)) return false;
+        if (to.SameWireFormat(in from))
+        {
+            // Same wire format: the parser validated the content, so its bytes are copied as they are.
+            if (length > to.MaxLogical) return false;
+            ReadOnlySpan<byte> raw = source.GetRaw(field);
+            raw.CopyTo(Allocate(field, length, in to));
+            return true;
+        }
+        return TryCopyDecoded(source, field, length, from.Defined && from.Content == to.Content);
+    }
+
+    /// <summary>Copies a field from a message with another wire format: decoded to ASCII, then encoded for this dialect.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool TryCopyDecoded(IsoMessage source, int field, int length, bool validated)
+    {
+        Span<byte> scratch = length <= 256 ? stackalloc byte[256] : new byte[length];
         // The parser validated the content for the same content type: no need to look at it again.
-        FieldSpec? from = source.Dialect[field];
-        bool validated = from is not null && from.Content == _dialect.Layouts[field].Content;
-        return TrySet(field, value, validated);
+        return source.TryGetAscii(field, scratch, out ReadOnlySpan<byte> value) && TrySet(field, value, validated);
     }
 
     /// <summary>Copies each of <paramref name="fields"/> that <paramref name="source"/> has.</summary>
@@ -194,19 +316,31 @@ public sealed class IsoMessageBuilder
         return this;
     }
 
+    /// <summary>
+    /// Takes arena room for the field's wire bytes and writes its length prefix; returns the span for its encoded
+    /// content (<see cref="FieldLayout.EncodedLength"/> of <paramref name="length"/> characters).
+    /// </summary>
     private Span<byte> Allocate(int field, int length, in FieldLayout layout)
     {
-        if (_arena.Length - _used < length) Grow(length);
+        int contentBytes = layout.EncodedLength(length);
+        int wireLength = layout.PrefixBytes + contentBytes;
+        if (_arena.Length - _used < wireLength) Grow(wireLength);
         ref BuilderSlot slot = ref _slots[field];
-        if (Has(field)) _fieldsWireLength -= slot.WireLength;
+        if (field <= _lastField || Has(field))
+        {
+            _ordered = false;
+            if (Has(field)) _fieldsWireLength -= slot.WireLength;
+        }
+        _lastField = field;
         slot.Offset = _used;
         slot.Length = length;
-        slot.WireLength = layout.PrefixBytes + layout.EncodedLength(length);
-        _fieldsWireLength += slot.WireLength;
-        _used += length;
+        slot.WireLength = wireLength;
+        _fieldsWireLength += wireLength;
+        _used += wireLength;
         if (field <= 64) _primary |= Bit1 >> (field - 1);
         else _secondary |= Bit1 >> (field - 65);
-        return _arena.AsSpan(slot.Offset, length);
+        if (layout.PrefixBytes != 0) WriteLengthPrefix(_arena.AsSpan(slot.Offset, layout.PrefixBytes), length, layout.PrefixEncoding);
+        return _arena.AsSpan(slot.Offset + layout.PrefixBytes, contentBytes);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -262,20 +396,36 @@ public sealed class IsoMessageBuilder
         pos += WriteBitmap(destination[pos..], primary, dialect.BitmapEncoding);
         if (_secondary != 0) pos += WriteBitmap(destination[pos..], _secondary, dialect.BitmapEncoding);
 
-        FieldLayout[] layouts = dialect.Layouts;
-        for (ulong bits = _primary & ~Bit1; bits != 0;)
+        if (_ordered)
         {
-            int field = System.Numerics.BitOperations.LeadingZeroCount(bits) + 1;
-            bits &= ~(Bit1 >> (field - 1));
-            pos += WriteField(destination[pos..], field, in layouts[field]);
+            // Set in ascending field order with nothing replaced or removed: the arena is the message's field area.
+            _arena.AsSpan(0, _used).CopyTo(destination[pos..]);
+            pos += _used;
         }
-        for (ulong bits = _secondary; bits != 0;)
+        else
         {
-            int index = System.Numerics.BitOperations.LeadingZeroCount(bits);
-            bits &= ~(Bit1 >> index);
-            pos += WriteField(destination[pos..], 65 + index, in layouts[65 + index]);
+            for (ulong bits = _primary & ~Bit1; bits != 0;)
+            {
+                int field = System.Numerics.BitOperations.LeadingZeroCount(bits) + 1;
+                bits &= ~(Bit1 >> (field - 1));
+                pos += CopyField(destination[pos..], field);
+            }
+            for (ulong bits = _secondary; bits != 0;)
+            {
+                int index = System.Numerics.BitOperations.LeadingZeroCount(bits);
+                bits &= ~(Bit1 >> index);
+                pos += CopyField(destination[pos..], 65 + index);
+            }
         }
         Debug.Assert(pos == destination.Length, "MessageLength and the written bytes disagree.");
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int CopyField(Span<byte> destination, int field)
+    {
+        ref readonly BuilderSlot slot = ref _slots[field];
+        _arena.AsSpan(slot.Offset, slot.WireLength).CopyTo(destination);
+        return slot.WireLength;
     }
 
     private int WriteMti(Span<byte> destination, Dialect dialect)
@@ -307,36 +457,6 @@ public sealed class IsoMessageBuilder
         for (int i = 0; i < 16; i++)
             destination[i] = (byte)"0123456789ABCDEF"[(int)(bitmap >> (60 - (4 * i))) & 0xF];
         return 16;
-    }
-
-    private int WriteField(Span<byte> destination, int field, in FieldLayout layout)
-    {
-        ref readonly BuilderSlot slot = ref _slots[field];
-        ReadOnlySpan<byte> content = _arena.AsSpan(slot.Offset, slot.Length);
-        int pos = 0;
-        if (layout.LengthKind != LengthKind.Fixed)
-        {
-            WriteLengthPrefix(destination[..layout.PrefixBytes], content.Length, layout.PrefixEncoding);
-            pos = layout.PrefixBytes;
-        }
-        Span<byte> target = destination[pos..];
-        switch (layout.Encoding)
-        {
-            case FieldEncoding.Ascii:
-            case FieldEncoding.Binary:
-                content.CopyTo(target);
-                return pos + content.Length;
-            case FieldEncoding.Ebcdic:
-                Ebcdic.Encode(content, target);
-                return pos + content.Length;
-            default:
-                return pos + layout.Content switch
-                {
-                    ContentType.Track => Bcd.PackTrack(content, target),
-                    ContentType.SignedAmount => WriteSignedBcd(content, target),
-                    _ => Bcd.PackNumeric(content, target),
-                };
-        }
     }
 
     private static int WriteSignedBcd(ReadOnlySpan<byte> content, Span<byte> target)

@@ -33,6 +33,12 @@ internal readonly struct FieldLayout
         };
     }
 
+    /// <summary>True when a field's wire bytes (prefix and content) mean the same under both layouts, so they can be copied as they are.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool SameWireFormat(in FieldLayout other)
+        => Defined && other.Defined && Content == other.Content && LengthKind == other.LengthKind && Encoding == other.Encoding
+           && PrefixEncoding == other.PrefixEncoding && (LengthKind != LengthKind.Fixed || MaxLogical == other.MaxLogical);
+
     /// <summary>Bytes on the wire for <paramref name="logicalLength"/> characters of content.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int EncodedLength(int logicalLength)
