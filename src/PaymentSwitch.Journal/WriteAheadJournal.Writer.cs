@@ -9,6 +9,7 @@ public sealed partial class WriteAheadJournal
     private readonly Thread _writer;
     private OpenSegment _active;
     private PendingBatch? _spare;
+    private readonly System.Collections.Concurrent.ConcurrentBag<CompletionRun> _completionRuns = new();
     private bool _unsynced;
     private long _recordsSinceSync;
     private long _lastSyncTimestamp;
@@ -210,10 +211,7 @@ public sealed partial class WriteAheadJournal
                         break;
                 }
 
-                for (int k = index; k < next; k++)
-                {
-                    batch.TakeCompletion(k)?.SetResult(batch.FirstSequence + k);
-                }
+                CompleteDurable(batch, index, next);
 
                 index = next;
                 offset = end;
@@ -229,6 +227,30 @@ public sealed partial class WriteAheadJournal
 
             throw failure;
         }
+    }
+
+    /// <summary>Completes the appends of records <paramref name="from"/>..<paramref name="to"/> (exclusive) in runs of <see cref="CompletionRun.Capacity"/>.</summary>
+    private void CompleteDurable(PendingBatch batch, int from, int to)
+    {
+        CompletionRun? run = null;
+        for (int k = from; k < to; k++)
+        {
+            AppendCompletion? completion = batch.TakeCompletion(k);
+            if (completion is null)
+            {
+                continue;
+            }
+
+            run ??= CompletionRun.Rent(_completionRuns);
+            run.Add(completion, batch.FirstSequence + k);
+            if (run.IsFull)
+            {
+                run.Dispatch();
+                run = null;
+            }
+        }
+
+        run?.Dispatch();
     }
 
     /// <summary>fdatasync of the active segment; everything written so far becomes durable.</summary>

@@ -44,6 +44,17 @@ internal sealed class AppendCompletion : IValueTaskSource<long>
         _core.SetResult(sequence);
     }
 
+    /// <summary>
+    /// Completes with the continuation run on this thread (by a <see cref="CompletionRun"/>, never the writer). The
+    /// flag goes back to asynchronous when the result is taken, before the object returns to the pool.
+    /// </summary>
+    public void SetResultInline(long sequence)
+    {
+        Debug.Assert(sequence >= 1);
+        _core.RunContinuationsAsynchronously = false;
+        _core.SetResult(sequence);
+    }
+
     public void SetException(Exception exception) => _core.SetException(exception);
 
     public long GetResult(short token)
@@ -55,6 +66,7 @@ internal sealed class AppendCompletion : IValueTaskSource<long>
         finally
         {
             _core.Reset();
+            _core.RunContinuationsAsynchronously = true;
             WaitingPayload = default;
             _pool.Return(this);
         }
