@@ -184,7 +184,9 @@ public class StatusEndpointTests
             p999 = (double)summary["p999Ms"]!, max = (double)summary["maxMs"]!, mean = (double)summary["meanMs"]!;
         // p50 may be 0: answers the switch gives itself (unknown BIN) take under a microsecond, and they can be most of the mix.
         Assert.True(p50 >= 0 && p50 <= p90 && p90 <= p99 && p99 <= p999 && p999 <= max && max > 0, summary.ToJsonString());
-        Assert.InRange(mean, 0.0001, max);
+        // The mean is written to the microsecond (3 decimals of ms): a mix that is mostly the switch's own sub-microsecond
+        // answers can round it to 0, so only the upper bound is exact.
+        Assert.True(mean >= 0 && mean <= max, summary.ToJsonString());
     }
 
     internal static void AssertNoCardNumber(string text)
