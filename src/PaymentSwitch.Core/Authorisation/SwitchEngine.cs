@@ -368,16 +368,39 @@ public sealed partial class SwitchEngine : IAsyncDisposable
         }
         IsoMessage request = transaction.Request;
         builder.Reset(issuerDialect, request.Mti);
+        Span<byte> rrn = stackalloc byte[12];
+        transaction.IssuerRrn.Format(rrn);
+        // Fields go in ascending order, the switch's own (11, 33, 37) in their places: the builder then writes the
+        // whole field area with one copy.
+        int next = 11; // the next field of the switch's own still to set
         for (int field = request.NextField(1); field > 0; field = request.NextField(field))
         {
+            if (field > next) next = SetOwnFieldsBefore(builder, transaction, rrn, next, field);
             if (EchoedFields.IsReplacedTowardsIssuer(field)) continue;
             builder.TryCopy(request, field);
         }
-        builder.SetNumber(11, transaction.IssuerStan);
-        Span<byte> rrn = stackalloc byte[12];
-        transaction.IssuerRrn.Format(rrn);
-        builder.SetAscii(37, rrn);
-        builder.SetAscii(33, _institutionId);
+        SetOwnFieldsBefore(builder, transaction, rrn, next, int.MaxValue);
+    }
+
+    /// <summary>Sets the switch's own fields numbered from <paramref name="next"/> up to (not including) <paramref name="before"/>; returns the next still to set.</summary>
+    private int SetOwnFieldsBefore(IsoMessageBuilder builder, Transaction transaction, ReadOnlySpan<byte> rrn, int next, int before)
+    {
+        if (next == 11 && before > 11)
+        {
+            builder.SetNumber(11, transaction.IssuerStan);
+            next = 33;
+        }
+        if (next == 33 && before > 33)
+        {
+            builder.SetAscii(33, _institutionId);
+            next = 37;
+        }
+        if (next == 37 && before > 37)
+        {
+            builder.SetAscii(37, rrn);
+            next = int.MaxValue;
+        }
+        return next;
     }
 
     /// <summary>The issuer's ISO 8583 answer for a transaction already taken from the pending table.</summary>
