@@ -55,6 +55,37 @@ public class GroupCommitTests
     }
 
     [Fact]
+    public async Task Continuations_never_run_on_the_writer_thread_and_every_pooled_completion_is_reused_cleanly()
+    {
+        using var dir = new TempDirectory();
+        await using WriteAheadJournal journal = Journals.Open(Journals.Options(dir.Path), out _);
+        var threads = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
+        // Rounds of 100 concurrent appends (more than one completion run of 32 per batch), awaited, then appended again
+        // from inside the continuation: completions that ran inline come back from the pool and must behave as new.
+        for (int round = 0; round < 20; round++)
+        {
+            var appends = new Task<long>[100];
+            for (int i = 0; i < appends.Length; i++)
+            {
+                int tag = (round * 100) + i;
+                appends[i] = Task.Run(async () =>
+                {
+                    long first = await journal.AppendAsync(1, Journals.Payload(tag, 40));
+                    threads.AddOrUpdate(Thread.CurrentThread.Name ?? "(thread pool)", 1, (_, n) => n + 1);
+                    long second = await journal.AppendAsync(2, Journals.Payload(tag, 40));
+                    Assert.True(second > first);
+                    return second;
+                });
+            }
+            long[] sequences = await Task.WhenAll(appends);
+            Assert.Equal(sequences.Length, sequences.Distinct().Count());
+        }
+        Assert.False(threads.ContainsKey("journal-writer"), string.Join(", ", threads.Keys));
+        Assert.Equal(2000, threads.Values.Sum());
+        Assert.Equal(4000, journal.GetStats().RecordsAppended);
+    }
+
+    [Fact]
     public async Task Strict_appends_are_durable_when_they_complete()
     {
         using var dir = new TempDirectory();
