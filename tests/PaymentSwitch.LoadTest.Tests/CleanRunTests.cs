@@ -37,6 +37,8 @@ public sealed class CleanRunTests(ITestOutputHelper output)
         Assert.Equal(result.Answered, result.ResponseCodes["00"]);
         Assert.Equal(0, responder.LuhnFailures);
         Assert.Equal(0, responder.UnknownBinRequests);
+        // Every new transaction has its own identity across all connections (no accidental duplicate transmissions).
+        Assert.Equal(0, responder.RepeatedKeys);
         // Both MTIs of the mix went out.
         Assert.True(responder.Authorisations > 1_000 && responder.Financials > 1_000, $"0100: {responder.Authorisations}, 0200: {responder.Financials}");
         Assert.True(result.Latency.GetValueAtPercentile(50) < 100_000, "median of a loopback responder is far below 100 ms");
@@ -77,6 +79,7 @@ public sealed class CleanRunTests(ITestOutputHelper output)
 
         Assert.True(result.Passed, string.Join("; ", result.ErrorSamples));
         Assert.Equal(1, responder.MaxInFlightPerConnection);
+        Assert.Equal(0, responder.RepeatedKeys);
         // Each terminal waits ~20 ms per answer: about 50 requests per second each.
         Assert.InRange(result.Sent, 30, 240);
         Assert.True(result.Latency.GetValueAtPercentile(50) >= 19_000, $"p50 {result.Latency.GetValueAtPercentile(50)} us");

@@ -60,8 +60,20 @@ internal sealed partial class LoadConnection
         _random = new FastRandom(((ulong)(uint)ctx.Options.Seed << 20) ^ (ulong)index);
 
         // DE41: T + 7-digit terminal number (terminals mode); A + 3-digit link + 4 rotating digits (acquirer mode).
-        _terminalId[0] = ctx.Options.Mode == LoadTestMode.Terminals ? (byte)'T' : (byte)'A';
-        AsciiDigits.Write(_terminalId.AsSpan(1), index);
+        // The link number must survive the rotating digits written over positions 4-7 per request (acquirer mode):
+        // without it every connection sends the same (DE41, DE11, DE7) keys, and a switch rightly answers 7 of 8 as
+        // repeats of the first without forwarding them.
+        if (ctx.Options.Mode == LoadTestMode.Terminals)
+        {
+            _terminalId[0] = (byte)'T';
+            AsciiDigits.Write(_terminalId.AsSpan(1), index);
+        }
+        else
+        {
+            _terminalId[0] = (byte)'A';
+            AsciiDigits.Write(_terminalId.AsSpan(1, 3), index % 1000);
+            AsciiDigits.Write(_terminalId.AsSpan(4), 0);
+        }
         "LOADTEST"u8.CopyTo(_merchantId);
         AsciiDigits.Write(_merchantId.AsSpan(8), index);
     }

@@ -33,6 +33,8 @@ public sealed class IsoResponder : IAsyncDisposable
     private long _stallUntilTicks;
     private long _luhnFailures;
     private long _unknownBinRequests;
+    private long _repeatedKeys;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Acquirer, string Terminal, string Stan, string Time), byte> _keys = new();
     private long _reversalsValid;
     private long _reversalsInvalid;
     private long _accepted;
@@ -66,6 +68,9 @@ public sealed class IsoResponder : IAsyncDisposable
     public long Financials => Interlocked.Read(ref _financials);
     public long LuhnFailures => Interlocked.Read(ref _luhnFailures);
     public long UnknownBinRequests => Interlocked.Read(ref _unknownBinRequests);
+
+    /// <summary>New transactions whose identity (DE32, DE41, DE11, DE7) an earlier request already had: a switch would answer them as repeats.</summary>
+    public long RepeatedKeys => Interlocked.Read(ref _repeatedKeys);
     public long ReversalsWithValidDe90 => Interlocked.Read(ref _reversalsValid);
     public long ReversalsWithInvalidDe90 => Interlocked.Read(ref _reversalsInvalid);
     public long ConnectionsAccepted => Interlocked.Read(ref _accepted);
@@ -225,6 +230,9 @@ public sealed class IsoResponder : IAsyncDisposable
             if (!IsLuhnValid(pan)) Interlocked.Increment(ref _luhnFailures);
             if (request.Mti != Mti.ReversalAdvice && !IsKnown(pan)) Interlocked.Increment(ref _unknownBinRequests);
         }
+        if (request.Mti != Mti.ReversalAdvice && request.TryGetString(32, out string? de32) && request.TryGetString(41, out string? de41)
+            && request.TryGetString(11, out string? de11) && request.TryGetString(7, out string? de7) && !_keys.TryAdd((de32, de41, de11, de7), 0))
+            Interlocked.Increment(ref _repeatedKeys);
         if (request.Mti == Mti.ReversalAdvice)
         {
             bool valid = request.TryGetAscii(90, scratch, out ReadOnlySpan<byte> de90) && IsValidDe90(de90, request);
