@@ -63,6 +63,7 @@ PROFILE_SECONDS=${PROFILE_SECONDS:-10}
 PREWARM=${PREWARM:-15s}                    # unrecorded run at RATE/2 on each new switch first (JIT tiers, pools)
 QUIET_LOAD=${QUIET_LOAD:-0}                # >0: before each run wait (at most QUIET_WAIT_SECONDS) for loadavg below it
 QUIET_WAIT_SECONDS=${QUIET_WAIT_SECONDS:-60}
+STEAL_MAX_PERCENT=${STEAL_MAX_PERCENT:-5}  # >0: before each run wait (at most QUIET_WAIT_SECONDS) for host steal below it
 SKIP_BUILD=${SKIP_BUILD:-0}
 SWITCH_ENV=${SWITCH_ENV:-}                 # extra VAR=value words for the switch processes (experiments), e.g.
                                            # SWITCH_ENV="DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0"
@@ -163,12 +164,34 @@ threads_diff() { # threads_diff BEFORE AFTER: CPU seconds per thread name, busie
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
 hwm_kb() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
 
+# Percent of this virtual machine's CPU time its host takes (steal) while every CPU is busy: 1 s of busy loops, one
+# per CPU. Measured idle, steal reads near 0 even on a host that takes most of the CPU as soon as it is used.
+steal_percent() {
+    local b0 i0 s0 b1 i1 s1 n burners=()
+    read -r b0 i0 s0 < <(machine_jiffies)
+    for ((n = 0; n < $(nproc); n++)); do
+        timeout 1 sh -c 'while :; do :; done' &
+        burners+=($!)
+    done
+    wait "${burners[@]}" 2>/dev/null || true # only the burners: the switches and the simulator run in the background too
+    read -r b1 i1 s1 < <(machine_jiffies)
+    awk -v b=$((b1 - b0)) -v i=$((i1 - i0)) -v s=$((s1 - s0)) 'BEGIN { t = b + i + s; printf "%d", t > 0 ? 100 * s / t : 0 }'
+}
+
 wait_quiet() {
-    [[ $QUIET_LOAD == 0 ]] && return 0
-    local waited=0
-    while awk -v l="$(loadavg1)" -v q="$QUIET_LOAD" 'BEGIN { exit !(l > q) }'; do
-        ((waited >= QUIET_WAIT_SECONDS)) && { log "load average still $(loadavg1) after ${waited}s; measuring anyway"; return 0; }
-        sleep 5
+    local waited=0 steal
+    if [[ $QUIET_LOAD != 0 ]]; then
+        while awk -v l="$(loadavg1)" -v q="$QUIET_LOAD" 'BEGIN { exit !(l > q) }'; do
+            ((waited >= QUIET_WAIT_SECONDS)) && { log "load average still $(loadavg1) after ${waited}s; measuring anyway"; return 0; }
+            sleep 5
+            waited=$((waited + 5))
+        done
+    fi
+    # A host that takes a third of the CPU (seen here: 20-50% steal for minutes) turns any latency figure into noise.
+    [[ $STEAL_MAX_PERCENT == 0 ]] && return 0
+    while steal=$(steal_percent) && ((steal > STEAL_MAX_PERCENT)); do
+        ((waited >= QUIET_WAIT_SECONDS)) && { log "host steal still ${steal}% after ${waited}s; measuring anyway"; return 0; }
+        sleep 4
         waited=$((waited + 5))
     done
 }
