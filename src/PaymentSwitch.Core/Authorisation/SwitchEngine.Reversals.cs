@@ -90,12 +90,16 @@ public sealed partial class SwitchEngine
     /// <summary>Sends the owed reversals that are due to issuers whose links are up.</summary>
     private void SendDueReversals(long now)
     {
-        // Not to an issuer whose breaker is open: each attempt would only time out and keep the breaker open.
+        // Not to an issuer whose breaker is open: each attempt would only time out and keep the breaker open. Nor to a
+        // half-open card issuer: its 0800 echo probe decides first, and nothing else is risked on it meanwhile.
         List<PendingReversal>? due = _reversals.TakeDue(now, r => (r.Link ??= _issuers.Find(r.Original.IssuerId)) is { IsAvailable: true } link
-            && link.Breaker.State != CircuitState.Open);
+            && SendsNow(link.Breaker.State, link.ProbesWithTrialRequest));
         if (due is null) return;
         foreach (PendingReversal reversal in due) SendReversal(reversal, now);
     }
+
+    private static bool SendsNow(CircuitState state, bool trialRequestsAllowed)
+        => state == CircuitState.Closed || (state == CircuitState.HalfOpen && trialRequestsAllowed);
 
     private void SendReversal(PendingReversal reversal, long now)
     {
