@@ -175,7 +175,7 @@ steal_percent() {
     done
     wait "${burners[@]}" 2>/dev/null || true # only the burners: the switches and the simulator run in the background too
     read -r b1 i1 s1 < <(machine_jiffies)
-    awk -v b=$((b1 - b0)) -v i=$((i1 - i0)) -v s=$((s1 - s0)) 'BEGIN { t = b + i + s; printf "%d", t > 0 ? 100 * s / t : 0 }'
+    awk -v b=$((b1 - b0)) -v i=$((i1 - i0)) -v s=$((s1 - s0)) 'BEGIN { t = b + i + s; printf "%d", (t > 0 ? 100 * s / t : 0) }'
 }
 
 wait_quiet() {
