@@ -1,19 +1,20 @@
 #!/usr/bin/env bash
 # Overload run: the switch (journal strict) offered twice its measured capacity, to show that it sheds rather than
 # queues without limit: every request it reads is answered (approved, declined, or 91 when a bound is reached)
-# within the issuer timeout, and its memory stays flat.
+# within the issuer timeout, and its memory stays flat. Excess it does not read waits in TCP backpressure.
 #
 #   bash perf/overload.sh                      # RATE = 2 x the strict sweep's highest passing rate (perf/e2e.sh)
-#   RATE=60000 DURATION=60s bash perf/overload.sh
+#   RATE=200000 DURATION=120s bash perf/overload.sh   # twice the throughput the switch carried in perf/e2e.sh
 #
 # It reuses the Release build of perf/e2e.sh (perf/results/logs/build; SKIP_BUILD=0 rebuilds it), starts the card
 # issuer simulator and one strict switch with the shipped bounds (MaxInFlightPerConnection 4096, issuer TimeoutMs
 # 2000), and runs the harness in acquirer mode with a per-connection in-flight bound above the switch's, so the
 # switch's own bound is what limits. While the harness runs, the switch's VmRSS and /status are sampled each second.
 #
-# Output: perf/results/overload-summary.json (and runs/overload.json, the harness's report). Exit 0 when the run
-# completed; the verdicts are in the summary. The harness's "unsent" count is expected here (the requests still
-# waiting for an in-flight slot when the schedule ends); every other error kind fails the verdict.
+# Output: perf/results/overload-summary.json and overload-harness.json (the harness's report; not under runs/, which
+# perf/e2e.sh clears). Exit 0 when the run completed; the verdicts are in the summary. The harness's "unsent" count
+# is expected here (requests still waiting for an in-flight slot when the schedule ends); every other error kind
+# fails the verdict.
 {
 set -euo pipefail
 
@@ -110,14 +111,14 @@ SAMPLER=$!
 rc=0
 dotnet "$BUILD/load/PaymentSwitch.LoadTest.dll" --target "127.0.0.1:$ACQ" --mode acquirer --connections "$CONNECTIONS" \
     --rate "$RATE" --duration "$DURATION" --warmup "$WARMUP" --max-in-flight "$HARNESS_IN_FLIGHT" --timeout 10s --quiet \
-    --json "$RUNS/overload.json" >"$LOGS/overload-harness.txt" 2>&1 || rc=$?
+    --json "$RESULTS/overload-harness.json" >"$LOGS/overload-harness.txt" 2>&1 || rc=$?
 sleep 3 # the last answers and a final sample
 STATUS_JSON=$(curl -fsS "http://127.0.0.1:$STATUS/status")
 kill "$SAMPLER" 2>/dev/null || true
 wait "$SAMPLER" 2>/dev/null || true
-[[ -f $RUNS/overload.json ]] || die "the harness wrote no report (exit $rc; see $LOGS/overload-harness.txt)"
+[[ -f $RESULTS/overload-harness.json ]] || die "the harness wrote no report (exit $rc; see $LOGS/overload-harness.txt)"
 
-jq -n --slurpfile h "$RUNS/overload.json" --slurpfile samples "$SAMPLES" --argjson status "$STATUS_JSON" \
+jq -n --slurpfile h "$RESULTS/overload-harness.json" --slurpfile samples "$SAMPLES" --argjson status "$STATUS_JSON" \
     --argjson rate "$RATE" --argjson capacity "$CAPACITY" --argjson timeoutMs "$ISSUER_TIMEOUT_MS" --argjson harnessExit "$rc" '
     ($h[0]) as $r | ($samples | map(select(.rssMb != null))) as $s | ($s | length) as $n |
     ($s[($n / 2 | floor):] | map(.rssMb)) as $late |
