@@ -11,6 +11,8 @@ namespace PaymentSwitch.Core.Reversals;
 /// <remarks>
 /// Not bounded by count: a reversal is money owed and is never dropped. Its memory is a few hundred bytes per
 /// reversal; the status page shows the depth so an operator sees a growing queue (an issuer down for long).
+/// Writers (the engine) take a short lock; readers of the depth (status page, metrics) take none: the counts are
+/// kept beside the queue and published with volatile writes.
 /// </remarks>
 public sealed class ReversalQueue
 {
@@ -23,11 +25,14 @@ public sealed class ReversalQueue
     private long _completed;
     private long _attempts;
 
+    // Kept by the writers under _lock, read without it. The per-issuer map is replaced (never changed) when an issuer
+    // is first seen; its counters change in place.
+    private int _count;
+    private int _adviceCount;
+    private Dictionary<string, int[]> _depth = [];
+
     /// <summary>Reversals owed and not yet answered.</summary>
-    public int Count
-    {
-        get { lock (_lock) return _owed.Count; }
-    }
+    public int Count => Volatile.Read(ref _count);
 
     public long CompletedTotal => Volatile.Read(ref _completed);
 
@@ -36,7 +41,25 @@ public sealed class ReversalQueue
     /// <summary>Queues a reversal; a second one for the same original is ignored (a reversal is sent once to completion).</summary>
     public bool Enqueue(PendingReversal reversal)
     {
-        lock (_lock) return _owed.TryAdd(reversal.QueueKey, reversal);
+        lock (_lock)
+        {
+            if (!_owed.TryAdd(reversal.QueueKey, reversal)) return false;
+            CountLocked(reversal, +1);
+            return true;
+        }
+    }
+
+    private void CountLocked(PendingReversal reversal, int delta)
+    {
+        Volatile.Write(ref _count, _count + delta);
+        if (reversal.IsAdvice) Volatile.Write(ref _adviceCount, _adviceCount + delta);
+        string issuer = reversal.Original.IssuerId;
+        if (!_depth.TryGetValue(issuer, out int[]? cell))
+        {
+            cell = new int[1];
+            Volatile.Write(ref _depth, new Dictionary<string, int[]>(_depth) { [issuer] = cell });
+        }
+        Volatile.Write(ref cell[0], cell[0] + delta);
     }
 
     /// <summary>True when a reversal (not an advice) of <paramref name="forwardedSequence"/> is owed.</summary>
@@ -46,15 +69,18 @@ public sealed class ReversalQueue
     }
 
     /// <summary>Owed advices of stand-in approvals (the rest of <see cref="Count"/> are reversals).</summary>
-    public int AdviceCount
-    {
-        get { lock (_lock) return _owed.Values.Count(r => r.IsAdvice); }
-    }
+    public int AdviceCount => Volatile.Read(ref _adviceCount);
 
-    /// <summary>Owed reversals per issuer id (for the status page).</summary>
+    /// <summary>Owed reversals per issuer id, issuers owed nothing left out (for the status page; takes no lock).</summary>
     public IReadOnlyDictionary<string, int> DepthByIssuer()
     {
-        lock (_lock) return _owed.Values.GroupBy(r => r.Original.IssuerId).ToDictionary(g => g.Key, g => g.Count());
+        var depth = new Dictionary<string, int>();
+        foreach ((string issuer, int[] cell) in Volatile.Read(ref _depth))
+        {
+            int owed = Volatile.Read(ref cell[0]);
+            if (owed > 0) depth[issuer] = owed;
+        }
+        return depth;
     }
 
     /// <summary>Takes the reversals due now whose issuer can take them, marking them in flight.</summary>
@@ -105,7 +131,11 @@ public sealed class ReversalQueue
         {
             reversal.Completed = true;
             reversal.InFlight = false;
-            if (_owed.Remove(reversal.QueueKey)) _completed++;
+            if (_owed.Remove(reversal.QueueKey))
+            {
+                _completed++;
+                CountLocked(reversal, -1);
+            }
         }
     }
 
