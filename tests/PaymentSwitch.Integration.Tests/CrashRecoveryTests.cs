@@ -232,6 +232,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         await issuer.WaitUntilAnsweringAsync(http);
         await using SwitchProcess sw = SwitchProcess.Start("--config", config, "--Issuers:0:CircuitBreaker:Enabled=false");
         Assert.True(await sw.WaitForOutputAsync("signed on", 60_000), sw.Output);
+        Assert.True(await sw.WaitForOutputAsync("listening on", 60_000), sw.Output); // the acquirer port accepts
 
         const int Terminals = 4, PerTerminal = 300, Window = 20;
         int answered = 0, unanswered = 0;
@@ -347,6 +348,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         await using (SwitchProcess first = SwitchProcess.Start("--config", config))
         {
             Assert.True(await first.WaitForOutputAsync("signed on", 60_000), first.Output);
+            Assert.True(await first.WaitForOutputAsync("listening on", 60_000), first.Output); // the acquirer port accepts
             await using TestTerminal terminal = await TestTerminal.ConnectAsync(acquirer, RunningSwitch.Ascii);
             Requests.Authorisation(terminal.Builder, Requests.CardPan, 1_234, 1);
             await terminal.SendAsync();
@@ -370,6 +372,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         await using (SwitchProcess second = SwitchProcess.Start("--config", config))
         {
             Assert.True(await second.WaitForOutputAsync("signed on", 60_000), second.Output);
+            Assert.True(await second.WaitForOutputAsync("listening on", 60_000), second.Output); // the acquirer port accepts
             await using TestTerminal terminal = await TestTerminal.ConnectAsync(acquirer, RunningSwitch.Ascii);
             BuildReversal(terminal.Builder, Mti.ReversalAdviceRepeat, approved);
             await terminal.SendAsync();

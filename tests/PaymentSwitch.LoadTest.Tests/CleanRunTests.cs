@@ -125,6 +125,7 @@ public sealed class CleanRunTests(ITestOutputHelper output)
             o.Tpdu = tpdu is null ? null : PaymentSwitch.Iso8583.Tpdu.Read(Convert.FromHexString(tpdu));
             o.ReversalShare = 0.1;
             o.UnknownBinShare = 0.1;
+            o.Timeout = TimeSpan.FromSeconds(5); // a correct responder on a host taking half the CPU once missed 1 s
         });
 
         LoadTestResult result = await LoadTestRunner.RunAsync(options, dialect);
