@@ -116,7 +116,9 @@ public sealed class CardWireTests
         CardIssuerSimulator simulator = await SimulatorFactory.StartCardAsync(o => o.LatencyMs = 60_000);
         await using IsoTestClient client = await simulator.ConnectAsync();
         await client.SendAsync(Requests.Authorisation(1, 1));
-        await Task.Delay(100);
+        // The accept loop registers the connection on its own schedule: wait for it (a hang guard, not a speed bound).
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (simulator.ConnectionCount == 0 && DateTime.UtcNow < deadline) await Task.Delay(10);
         Assert.Equal(1, simulator.ConnectionCount);
         await simulator.DisposeAsync();
         Assert.Null(await client.ReceiveAsync());

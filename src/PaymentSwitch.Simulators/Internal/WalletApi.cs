@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
@@ -196,6 +197,17 @@ internal sealed class WalletApi
     private static bool IsDigits(string text, int min, int max)
         => text.Length >= min && text.Length <= max && !text.AsSpan().ContainsAnyExceptInRange('0', '9');
 
+    /// <summary>
+    /// Waits at least <paramref name="delayMs"/> by the <see cref="Stopwatch"/>: a timer due on a millisecond clock can
+    /// fire up to a millisecond early, and a simulated latency must never answer before its time.
+    /// </summary>
+    private static async Task HoldAtLeastAsync(int delayMs, CancellationToken cancel)
+    {
+        long due = Stopwatch.GetTimestamp() + (delayMs * Stopwatch.Frequency / 1000);
+        await Task.Delay(delayMs, cancel).ConfigureAwait(false);
+        while (Stopwatch.GetTimestamp() < due) await Task.Delay(1, cancel).ConfigureAwait(false);
+    }
+
     private async Task AnswerAsync(HttpContext context, Outcome outcome, FaultMode fault)
     {
         using CancellationTokenSource linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping);
@@ -217,11 +229,11 @@ internal sealed class WalletApi
                     outcome = new Outcome(StatusCodes.Status200OK, Garbage());
                     break;
                 case FaultKind.Late:
-                    await Task.Delay(fault.DelayMs, cancel).ConfigureAwait(false);
+                    await HoldAtLeastAsync(fault.DelayMs, cancel).ConfigureAwait(false);
                     break;
                 default:
                     int delayMs = _latencyMs + (_jitterMs > 0 ? Random.Shared.Next(_jitterMs + 1) : 0);
-                    if (delayMs > 0) await Task.Delay(delayMs, cancel).ConfigureAwait(false);
+                    if (delayMs > 0) await HoldAtLeastAsync(delayMs, cancel).ConfigureAwait(false);
                     break;
             }
             context.Response.StatusCode = outcome.StatusCode;
