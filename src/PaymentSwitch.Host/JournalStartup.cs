@@ -27,6 +27,8 @@ internal static class JournalStartup
             RetentionAge = TimeSpan.FromHours(settings.RetentionHours),
             ArchiveDirectory = string.IsNullOrWhiteSpace(settings.ArchiveDirectory) ? null : config.Resolve(settings.ArchiveDirectory),
             QuarantineDamagedSegments = settings.QuarantineDamagedSegments,
+            InlineCompletionMax = settings.InlineCompletionMax,
+            CompletionRunScope = TransactionJournal.CompletionRunScope,
         };
         WriteAheadJournal journal;
         RecoveryReport report;

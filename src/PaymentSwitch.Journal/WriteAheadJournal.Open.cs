@@ -129,6 +129,8 @@ public sealed partial class WriteAheadJournal
             $"SegmentSizeBytes must hold the segment header and one record of MaxRecordPayloadBytes ({JournalFormat.SegmentHeaderSize + largestRecord}), be at least 4096 and at most 1 GiB, not {o.SegmentSizeBytes}");
         Require(o.BatchedWindowMs is >= 1 and <= 10_000, $"BatchedWindowMs must be between 1 and 10000, not {o.BatchedWindowMs}");
         Require(o.HealthCheckIntervalMs is >= 10 and <= 600_000, $"HealthCheckIntervalMs must be between 10 and 600000, not {o.HealthCheckIntervalMs}");
+        Require(o.InlineCompletionMax is >= 0 and <= CompletionRun.Capacity,
+            $"InlineCompletionMax must be between 0 and {CompletionRun.Capacity}, not {o.InlineCompletionMax}");
         Require(o.MinFreeBytes >= 0, $"MinFreeBytes must not be negative, not {o.MinFreeBytes}");
         Require(o.RetentionAge >= TimeSpan.Zero, $"RetentionAge must not be negative, not {o.RetentionAge}");
 

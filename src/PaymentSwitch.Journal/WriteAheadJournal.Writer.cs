@@ -229,9 +229,14 @@ public sealed partial class WriteAheadJournal
         }
     }
 
-    /// <summary>Completes the appends of records <paramref name="from"/>..<paramref name="to"/> (exclusive) in runs of <see cref="CompletionRun.Capacity"/>.</summary>
+    /// <summary>
+    /// Completes the appends of records <paramref name="from"/>..<paramref name="to"/> (exclusive): on this (the writer)
+    /// thread when there are at most <see cref="JournalOptions.InlineCompletionMax"/>, otherwise in runs of
+    /// <see cref="CompletionRun.Capacity"/> on the thread pool.
+    /// </summary>
     private void CompleteDurable(PendingBatch batch, int from, int to)
     {
+        bool onWriter = to - from <= _options.InlineCompletionMax;
         CompletionRun? run = null;
         for (int k = from; k < to; k++)
         {
@@ -241,7 +246,7 @@ public sealed partial class WriteAheadJournal
                 continue;
             }
 
-            run ??= CompletionRun.Rent(_completionRuns);
+            run ??= CompletionRun.Rent(_completionRuns, _options.CompletionRunScope);
             run.Add(completion, batch.FirstSequence + k);
             if (run.IsFull)
             {
@@ -250,7 +255,19 @@ public sealed partial class WriteAheadJournal
             }
         }
 
-        run?.Dispatch();
+        if (run is null)
+        {
+            return;
+        }
+
+        if (onWriter)
+        {
+            run.ExecuteOnWriter();
+        }
+        else
+        {
+            run.Dispatch();
+        }
     }
 
     /// <summary>fdatasync of the active segment; everything written so far becomes durable.</summary>

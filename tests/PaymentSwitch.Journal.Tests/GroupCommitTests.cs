@@ -55,10 +55,10 @@ public class GroupCommitTests
     }
 
     [Fact]
-    public async Task Continuations_never_run_on_the_writer_thread_and_every_pooled_completion_is_reused_cleanly()
+    public async Task With_inline_completion_off_continuations_never_run_on_the_writer_thread_and_every_pooled_completion_is_reused_cleanly()
     {
         using var dir = new TempDirectory();
-        await using WriteAheadJournal journal = Journals.Open(Journals.Options(dir.Path), out _);
+        await using WriteAheadJournal journal = Journals.Open(Journals.Options(dir.Path, o => o.InlineCompletionMax = 0), out _);
         var threads = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
         // Rounds of 100 concurrent appends (more than one completion run of 32 per batch), awaited, then appended again
         // from inside the continuation: completions that ran inline come back from the pool and must behave as new.
@@ -83,6 +83,72 @@ public class GroupCommitTests
         Assert.False(threads.ContainsKey("journal-writer"), string.Join(", ", threads.Keys));
         Assert.Equal(2000, threads.Values.Sum());
         Assert.Equal(4000, journal.GetStats().RecordsAppended);
+    }
+
+    [Fact]
+    public async Task Small_batches_complete_on_the_writer_thread_and_large_ones_on_the_pool_each_run_inside_the_owners_scope()
+    {
+        using var dir = new TempDirectory();
+        var scope = new RecordingScope();
+        await using WriteAheadJournal journal = Journals.Open(Journals.Options(dir.Path, o =>
+        {
+            o.InlineCompletionMax = 4;
+            o.CompletionRunScope = scope;
+        }), out _);
+
+        // One append at a time: every batch holds one record, so every run is on the writer.
+        for (int i = 0; i < 50; i++) await journal.AppendAsync(1, Journals.Payload(i, 40));
+        Assert.Equal(50, scope.RunsOnWriter);
+        Assert.Equal(0, scope.RunsOnPool);
+
+        // Many at once: batches above the limit (at least sometimes) are completed by runs on the pool.
+        for (int round = 0; round < 20 && scope.RunsOnPool == 0; round++)
+        {
+            var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Task[] appends = Enumerable.Range(0, 64).Select(i => Task.Run(async () =>
+            {
+                await gate.Task;
+                await journal.AppendAsync(2, Journals.Payload(i, 40));
+            })).ToArray();
+            gate.SetResult();
+            await Task.WhenAll(appends);
+        }
+        Assert.True(scope.RunsOnPool > 0, "no batch above the inline limit was completed on the thread pool");
+        // The last run exits after its continuations (which let this test go on): wait for it, with a hang guard.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (scope.Exited < scope.RunsOnWriter + scope.RunsOnPool && DateTime.UtcNow < deadline) await Task.Delay(5);
+        Assert.Equal(scope.RunsOnWriter + scope.RunsOnPool, scope.Exited);
+        Assert.Equal(0, scope.UnbalancedExits);
+    }
+
+    /// <summary>Counts runs by the thread they start on (the writer or the pool) and checks Enter/Exit pair up per thread.</summary>
+    private sealed class RecordingScope : ICompletionRunScope
+    {
+        [ThreadStatic] private static int t_depth;
+        private int _onWriter;
+        private int _onPool;
+        private int _exited;
+        private int _unbalanced;
+
+        public int RunsOnWriter => Volatile.Read(ref _onWriter);
+
+        public int RunsOnPool => Volatile.Read(ref _onPool);
+
+        public int Exited => Volatile.Read(ref _exited);
+
+        public int UnbalancedExits => Volatile.Read(ref _unbalanced);
+
+        public void Enter()
+        {
+            t_depth++;
+            Interlocked.Increment(ref Thread.CurrentThread.Name == "journal-writer" ? ref _onWriter : ref _onPool);
+        }
+
+        public void Exit()
+        {
+            if (--t_depth != 0) Interlocked.Increment(ref _unbalanced);
+            Interlocked.Increment(ref _exited);
+        }
     }
 
     [Fact]

@@ -199,7 +199,17 @@ public sealed partial class AcquirerConnection
             {
                 ReadResult result = await reader.ReadAsync().ConfigureAwait(false);
                 ReadOnlySequence<byte> buffer = result.Buffer;
-                FrameStatus fault = ProcessFrames(ref buffer, framing, out int completed, out int announced);
+                FrameStatus fault;
+                int completed, announced;
+                SendBatch.Begin(); // replies and issuer requests of these frames go out once, at the end
+                try
+                {
+                    fault = ProcessFrames(ref buffer, framing, out completed, out announced);
+                }
+                finally
+                {
+                    SendBatch.End();
+                }
                 TrackPartialFrame(buffer.IsEmpty, completed);
                 reader.AdvanceTo(buffer.Start, buffer.End);
                 if (fault != FrameStatus.Complete)

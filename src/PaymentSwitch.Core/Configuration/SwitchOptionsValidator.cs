@@ -108,6 +108,7 @@ public static class SwitchOptionsValidator
         else if (j.Durability == "none" && !j.AllowUnsafeNone)
             errors.Add("Journal:Durability: 'none' loses approvals on a crash; it is refused unless Journal:AllowUnsafeNone=true is also set (measurement only).");
         Range("Journal:BatchedWindowMs", j.BatchedWindowMs, 1, 1000);
+        Range("Journal:InlineCompletionMax", j.InlineCompletionMax, 0, 32);
         Range("Journal:SegmentSizeBytes", j.SegmentSizeBytes, 1024 * 1024, 4L * 1024 * 1024 * 1024);
         Range("Journal:MinFreeBytes", j.MinFreeBytes, 0, long.MaxValue);
         if (j.RetentionHours < 0) errors.Add($"Journal:RetentionHours: must not be negative (is {j.RetentionHours}).");

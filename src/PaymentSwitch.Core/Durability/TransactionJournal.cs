@@ -12,6 +12,12 @@ public sealed class TransactionJournal(WriteAheadJournal journal, PanProtector p
 {
     private const int MaxRecordBytes = 1024;
 
+    /// <summary>
+    /// The <see cref="JournalOptions.CompletionRunScope"/> for the switch's journal: the issuer requests and acquirer
+    /// replies written by one run of completions go out as one send per connection at the end of the run.
+    /// </summary>
+    public static ICompletionRunScope CompletionRunScope => Networking.SendBatch.JournalCompletions;
+
     public WriteAheadJournal Journal { get; } = journal;
 
     public PanProtector Pan { get; } = pan;

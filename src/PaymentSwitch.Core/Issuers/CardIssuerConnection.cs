@@ -206,19 +206,27 @@ internal sealed class CardIssuerConnection
                 ReadResult result = await reader.ReadAsync().ConfigureAwait(false);
                 ReadOnlySequence<byte> buffer = result.Buffer;
                 string? fault = null;
-                while (fault is null)
+                SendBatch.Begin(); // replies to the acquirers for these answers go out once per connection, at the end
+                try
                 {
-                    FrameStatus status = framing.TryReadFrame(ref buffer, out ReadOnlySequence<byte> frame, out _, out int announced);
-                    if (status == FrameStatus.Incomplete) break;
-                    if (status != FrameStatus.Complete)
+                    while (fault is null)
                     {
-                        fault = status == FrameStatus.TooLarge ? $"frame of {announced} bytes exceeds {framing.MaxFrameBytes}" : "invalid frame header";
-                        break;
+                        FrameStatus status = framing.TryReadFrame(ref buffer, out ReadOnlySequence<byte> frame, out _, out int announced);
+                        if (status == FrameStatus.Incomplete) break;
+                        if (status != FrameStatus.Complete)
+                        {
+                            fault = status == FrameStatus.TooLarge ? $"frame of {announced} bytes exceeds {framing.MaxFrameBytes}" : "invalid frame header";
+                            break;
+                        }
+                        _lastReceived = Stopwatch.GetTimestamp();
+                        if (frame.IsEmpty) continue;
+                        fault = Handle(Framing.Contiguous(frame, _scratch));
+                        wasReady |= IsReady;
                     }
-                    _lastReceived = Stopwatch.GetTimestamp();
-                    if (frame.IsEmpty) continue;
-                    fault = Handle(Framing.Contiguous(frame, _scratch));
-                    wasReady |= IsReady;
+                }
+                finally
+                {
+                    SendBatch.End();
                 }
                 reader.AdvanceTo(buffer.Start, buffer.End);
                 if (fault is not null)

@@ -10,6 +10,8 @@ namespace PaymentSwitch.Core.Networking;
 /// The write side of one connection: any thread appends whole frames; one sender at a time drains everything that
 /// accumulated into a single send on the connection's <see cref="ConnectionTransport"/> (the raw socket, or TLS). So
 /// replies written while a send is in flight go out together (one send per batch), and frames are never interleaved.
+/// Inside a <see cref="SendBatch"/> the send starts at the end of the batch, on the writing thread; otherwise it is
+/// handed to the thread pool.
 /// </summary>
 /// <remarks>
 /// Bounded: at most <c>maxBytes</c> wait to be sent. A peer that does not read its replies fills it, and the next
@@ -48,6 +50,15 @@ internal sealed class OutboundBuffer : IThreadPoolWorkItem
 
     /// <summary>Bytes waiting to be sent (not counting a send in flight).</summary>
     public int PendingBytes => Volatile.Read(ref _pendingLength);
+
+    /// <summary>A send is scheduled, deferred or in progress (the next write joins it instead of starting one).</summary>
+    internal bool SendPending
+    {
+        get
+        {
+            lock (_lock) return _sendScheduled;
+        }
+    }
 
     /// <summary>Appends one frame. False when the connection is closed or the bound is reached.</summary>
     public bool TryWrite(ReadOnlySpan<byte> frame)
@@ -114,10 +125,13 @@ internal sealed class OutboundBuffer : IThreadPoolWorkItem
         _pendingLength += length;
         if (_sendScheduled) return;
         _sendScheduled = true;
-        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        if (!SendBatch.TryDefer(this)) ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
     }
 
     void IThreadPoolWorkItem.Execute() => SendNextBatch();
+
+    /// <summary>The end of the <see cref="SendBatch"/> that this buffer's first write joined: send now, on this thread.</summary>
+    internal void SendDeferred() => SendNextBatch();
 
     /// <summary>Takes everything pending and sends it; repeats until nothing is left. Runs on one thread at a time.</summary>
     private void SendNextBatch()

@@ -45,7 +45,7 @@ internal sealed class AppendCompletion : IValueTaskSource<long>
     }
 
     /// <summary>
-    /// Completes with the continuation run on this thread (by a <see cref="CompletionRun"/>, never the writer). The
+    /// Completes with the continuation run on this thread (by a <see cref="CompletionRun"/>, on the thread pool or, for a small batch, the writer). The
     /// flag goes back to asynchronous when the result is taken, before the object returns to the pool.
     /// </summary>
     public void SetResultInline(long sequence)
