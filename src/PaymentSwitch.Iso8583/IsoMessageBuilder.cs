@@ -147,7 +147,7 @@ public sealed class IsoMessageBuilder
     {
         if (value.Length == target.Length)
         {
-            value.CopyTo(target);
+            ShortCopy.Copy(value, target);
         }
         else if (layout.Content == ContentType.Numeric)
         {
@@ -241,9 +241,12 @@ public sealed class IsoMessageBuilder
         if (i > 0)
         {
             target[--i] = (byte)('0' + value);
-            target[..i].Fill((byte)'0');
+            if (i <= Zeros.Length) ShortCopy.Copy(Zeros[..i], target);
+            else target[..i].Fill((byte)'0');
         }
     }
+
+    private static ReadOnlySpan<byte> Zeros => "0000000000000000"u8;
 
     private static ReadOnlySpan<byte> DigitPairs =>
         "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"u8;
@@ -294,7 +297,7 @@ public sealed class IsoMessageBuilder
             // Same wire format: the parser validated the content, so its bytes are copied as they are.
             if (length > to.MaxLogical) return false;
             ReadOnlySpan<byte> raw = source.GetRaw(field);
-            raw.CopyTo(Allocate(field, length, in to));
+            ShortCopy.Copy(raw, Allocate(field, length, in to));
             return true;
         }
         return TryCopyDecoded(source, field, length, from.Defined && from.Content == to.Content);
@@ -465,7 +468,31 @@ public sealed class IsoMessageBuilder
         return 1 + Bcd.PackNumeric(content[1..], target[1..]);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void WriteLengthPrefix(Span<byte> destination, int length, FieldEncoding encoding)
+    {
+        if (encoding == FieldEncoding.Ascii && (uint)length < 1000)
+        {
+            // LL and LLL in ASCII, the usual cases: digits from the pair table.
+            if (destination.Length == 2)
+            {
+                destination[0] = DigitPairs[length * 2];
+                destination[1] = DigitPairs[(length * 2) + 1];
+                return;
+            }
+            if (destination.Length == 3)
+            {
+                (int hundreds, int rest) = Math.DivRem(length, 100);
+                destination[0] = (byte)('0' + hundreds);
+                destination[1] = DigitPairs[rest * 2];
+                destination[2] = DigitPairs[(rest * 2) + 1];
+                return;
+            }
+        }
+        WriteLengthPrefixSlow(destination, length, encoding);
+    }
+
+    private static void WriteLengthPrefixSlow(Span<byte> destination, int length, FieldEncoding encoding)
     {
         switch (encoding)
         {
