@@ -222,6 +222,7 @@ public sealed class IsoMessageBuilder
         // Digits written right to left, zero-padded: no validation needed.
         Span<byte> target = Allocate(field, length, in layout);
         if (layout.Encoding == FieldEncoding.Ascii) WriteDigits(value, target);
+        else if (layout.Encoding == FieldEncoding.Bcd) Bcd.WriteNumber(value, target); // right-aligned, zero nibbles before
         else EncodeNumber(value, target, length, in layout);
         return this;
     }
@@ -486,6 +487,22 @@ public sealed class IsoMessageBuilder
                 destination[0] = (byte)('0' + hundreds);
                 destination[1] = DigitPairs[rest * 2];
                 destination[2] = DigitPairs[(rest * 2) + 1];
+                return;
+            }
+        }
+        if (encoding == FieldEncoding.Bcd && (uint)length < 10000)
+        {
+            // LL in one byte, LLL and LLLL in two.
+            if (destination.Length == 1)
+            {
+                destination[0] = Bcd.ToBcdByte(length);
+                return;
+            }
+            if (destination.Length == 2)
+            {
+                (int high, int low) = Math.DivRem(length, 100);
+                destination[0] = Bcd.ToBcdByte(high);
+                destination[1] = Bcd.ToBcdByte(low);
                 return;
             }
         }

@@ -70,31 +70,47 @@ internal static class Bcd
     public static int PackNumeric(ReadOnlySpan<byte> ascii, Span<byte> packed)
     {
         int bytes = (ascii.Length + 1) >> 1;
-        int nibble = (bytes * 2) - ascii.Length;
-        packed[..bytes].Clear();
-        for (int i = 0; i < ascii.Length; i++, nibble++)
+        packed = packed[..bytes];
+        int i = 0, o = 0;
+        if ((ascii.Length & 1) != 0)
         {
-            int d = ascii[i] - '0';
-            packed[nibble >> 1] |= (byte)((nibble & 1) == 0 ? d << 4 : d);
+            packed[0] = (byte)(ascii[0] - '0');
+            i = o = 1;
         }
+        // Two digits per byte, high nibble first.
+        for (; o < packed.Length; i += 2, o++) packed[o] = (byte)(((ascii[i] - '0') << 4) | (ascii[i + 1] - '0'));
         return bytes;
     }
+
+    /// <summary>Writes <paramref name="value"/> (non-negative) right-aligned into all of <paramref name="packed"/>, zero-padded.</summary>
+    public static void WriteNumber(long value, Span<byte> packed)
+    {
+        int i = packed.Length - 1;
+        for (; i >= 0 && value != 0; i--)
+        {
+            (value, long two) = Math.DivRem(value, 100);
+            packed[i] = ToBcdByte((int)two);
+        }
+        for (; i >= 0; i--) packed[i] = 0;
+    }
+
+    /// <summary>0–99 as one packed byte: the tens go up one nibble, which is adding 6 per ten.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static byte ToBcdByte(int two) => (byte)(two + (6 * (two / 10)));
 
     /// <summary>Packs track characters left-aligned ('=' or 'D' as separator, F pad when odd). Returns bytes written.</summary>
     public static int PackTrack(ReadOnlySpan<byte> ascii, Span<byte> packed)
     {
-        int bytes = (ascii.Length + 1) >> 1;
-        for (int i = 0; i < bytes; i++)
-        {
-            int hi = TrackNibble(ascii[2 * i]);
-            int lo = 2 * i + 1 < ascii.Length ? TrackNibble(ascii[2 * i + 1]) : PadNibble;
-            packed[i] = (byte)((hi << 4) | lo);
-        }
-        return bytes;
+        int pairs = ascii.Length >> 1;
+        for (int i = 0; i < pairs; i++) packed[i] = (byte)((TrackNibble(ascii[2 * i]) << 4) | TrackNibble(ascii[(2 * i) + 1]));
+        if ((ascii.Length & 1) == 0) return pairs;
+        packed[pairs] = (byte)((TrackNibble(ascii[^1]) << 4) | PadNibble);
+        return pairs + 1;
     }
 
+    /// <summary>A digit's value, or the separator nibble for '=' ('=' − '0' is already 0xD) and 'D'.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int TrackNibble(byte c) => c is (byte)'=' or (byte)'D' ? SeparatorNibble : c - '0';
+    private static int TrackNibble(byte c) => c == (byte)'D' ? SeparatorNibble : c - '0';
 
     /// <summary>Reads a right-aligned BCD number (a length prefix). Returns -1 when a nibble is not a digit.</summary>
     public static int ReadNumber(ReadOnlySpan<byte> packed)
@@ -110,13 +126,5 @@ internal static class Bcd
     }
 
     /// <summary>Writes <paramref name="value"/> right-aligned into <paramref name="packed"/> as BCD.</summary>
-    public static void WriteNumber(int value, Span<byte> packed)
-    {
-        for (int i = packed.Length - 1; i >= 0; i--)
-        {
-            int two = value % 100;
-            value /= 100;
-            packed[i] = (byte)(((two / 10) << 4) | (two % 10));
-        }
-    }
+    public static void WriteNumber(int value, Span<byte> packed) => WriteNumber((long)value, packed);
 }
