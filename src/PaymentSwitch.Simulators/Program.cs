@@ -8,6 +8,12 @@ using PaymentSwitch.Simulators.Internal;
 // The issuer simulators' executable: `card` (ISO 8583 over TCP) or `wallet` (JSON over HTTP). See --help.
 // Exit codes: 0 stopped by Ctrl-C or SIGTERM; 1 could not start (address in use, …); 2 bad arguments.
 
+// Socket completions run on the socket engine's threads (unless the environment says otherwise): an issuer answer is
+// built and sent without a hop through the thread pool, which leaves more of a shared machine to the switch under
+// test. Nothing the simulators run there blocks (held answers wait on the reply scheduler). Set before any socket.
+if (Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") is null)
+    Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
+
 if (SimulatorCommandLine.IsHelp(args))
 {
     Console.Out.WriteLine(SimulatorCommandLine.Usage);
