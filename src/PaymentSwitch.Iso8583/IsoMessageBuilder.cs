@@ -122,7 +122,8 @@ public sealed class IsoMessageBuilder
         }
         else if (value.Length == length)
         {
-            Encode(value, target, in layout);
+            if (layout.Encoding == FieldEncoding.Bcd && layout.Content == ContentType.Numeric) Bcd.PackNumeric(value, target);
+            else Encode(value, target, in layout);
         }
         else
         {
