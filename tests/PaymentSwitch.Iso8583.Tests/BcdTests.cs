@@ -61,4 +61,21 @@ public sealed class BcdTests
     {
         for (int v = 0; v < 100; v++) Assert.Equal((v / 10 * 16) + (v % 10), Bcd.ToBcdByte(v));
     }
+
+    [Theory]
+    [InlineData(4, "00000000010A")]
+    [InlineData(2, "476173900101001X")]
+    [InlineData(7, "1122 03000")]
+    [InlineData(49, "97:")]
+    public void The_builder_refuses_a_non_digit_in_a_BCD_numeric_field_and_leaves_the_message_as_it_was(int field, string content)
+    {
+        var builder = new IsoMessageBuilder(Support.TestDialects.Bcd);
+        builder.Reset(100).SetAscii(3, "000000"u8);
+        int before = builder.MessageLength;
+        Assert.False(builder.TrySetAscii(field, System.Text.Encoding.ASCII.GetBytes(content)));
+        Assert.False(builder.Has(field));
+        Assert.Equal(before, builder.MessageLength);
+        Assert.True(builder.TrySetAscii(field, System.Text.Encoding.ASCII.GetBytes(content.Replace('A', '0').Replace('X', '0').Replace(' ', '0').Replace(':', '0'))));
+        Assert.True(builder.Has(field));
+    }
 }
