@@ -68,6 +68,7 @@ internal static class Bcd
     }
 
     /// <summary>Packs ASCII digits right-aligned (leading zero nibble when odd). Returns bytes written.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int PackNumeric(ReadOnlySpan<byte> ascii, Span<byte> packed)
     {
         int bytes = (ascii.Length + 1) >> 1;
