@@ -476,7 +476,7 @@ public sealed class IsoMessageBuilder
         if (encoding == FieldEncoding.Ascii && (uint)length < 1000)
         {
             // LL and LLL in ASCII, the usual cases: digits from the pair table.
-            if (destination.Length == 2)
+            if (destination.Length == 2 && length < 100)
             {
                 destination[0] = DigitPairs[length * 2];
                 destination[1] = DigitPairs[(length * 2) + 1];
@@ -494,7 +494,7 @@ public sealed class IsoMessageBuilder
         if (encoding == FieldEncoding.Bcd && (uint)length < 10000)
         {
             // LL in one byte, LLL and LLLL in two.
-            if (destination.Length == 1)
+            if (destination.Length == 1 && length < 100)
             {
                 destination[0] = Bcd.ToBcdByte(length);
                 return;
