@@ -74,7 +74,7 @@ public sealed class JournalOptions
     /// A durable batch with at most this many appends is completed on the writer thread itself, right after its write
     /// (and fdatasync): no thread-pool hop, which at low and medium rates is most of the cost and latency of a record.
     /// Larger batches are completed in runs of 32 on the thread pool, so the writer goes back to the next write. 0 keeps
-    /// every continuation off the writer thread. Continuations must not block (the switch's only await).
+    /// every continuation off the writer thread. Continuations must not block: on the writer they would stall every append.
     /// </summary>
     public int InlineCompletionMax { get; set; } = 8;
 
