@@ -199,17 +199,7 @@ public sealed partial class AcquirerConnection
             {
                 ReadResult result = await reader.ReadAsync().ConfigureAwait(false);
                 ReadOnlySequence<byte> buffer = result.Buffer;
-                FrameStatus fault;
-                int completed, announced;
-                SendBatch.Begin(); // replies and issuer requests of these frames go out once, at the end
-                try
-                {
-                    fault = ProcessFrames(ref buffer, framing, out completed, out announced);
-                }
-                finally
-                {
-                    SendBatch.End();
-                }
+                FrameStatus fault = ProcessFrames(ref buffer, framing, out int completed, out int announced);
                 TrackPartialFrame(buffer.IsEmpty, completed);
                 reader.AdvanceTo(buffer.Start, buffer.End);
                 if (fault != FrameStatus.Complete)
@@ -241,18 +231,26 @@ public sealed partial class AcquirerConnection
     {
         completed = 0;
         announced = 0;
-        while (!IsClosed)
+        SendBatch.Begin(); // replies and issuer requests of these frames go out once per connection, at the end
+        try
         {
-            FrameStatus status = framing.TryReadFrame(ref buffer, out ReadOnlySequence<byte> message, out Tpdu tpdu, out announced);
-            if (status == FrameStatus.Complete)
+            while (!IsClosed)
             {
-                completed++;
-                _engine.OnFrame(this, message, tpdu);
-                continue;
+                FrameStatus status = framing.TryReadFrame(ref buffer, out ReadOnlySequence<byte> message, out Tpdu tpdu, out announced);
+                if (status == FrameStatus.Complete)
+                {
+                    completed++;
+                    _engine.OnFrame(this, message, tpdu);
+                    continue;
+                }
+                return status == FrameStatus.Incomplete ? FrameStatus.Complete : status;
             }
-            return status == FrameStatus.Incomplete ? FrameStatus.Complete : status;
+            return FrameStatus.Complete;
         }
-        return FrameStatus.Complete;
+        finally
+        {
+            SendBatch.End();
+        }
     }
 
     /// <summary>Starts the frame clock when bytes of a new frame wait in the buffer; stops it when none do.</summary>

@@ -125,8 +125,11 @@ internal sealed class OutboundBuffer : IThreadPoolWorkItem
         _pendingLength += length;
         if (_sendScheduled) return;
         _sendScheduled = true;
-        if (!SendBatch.TryDefer(this)) ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        if (!SendBatch.TryDefer(this)) SendOnThreadPool();
     }
+
+    /// <summary>Hands the scheduled send to the thread pool.</summary>
+    internal void SendOnThreadPool() => ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
 
     void IThreadPoolWorkItem.Execute() => SendNextBatch();
 

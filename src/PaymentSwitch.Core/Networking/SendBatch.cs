@@ -29,14 +29,18 @@ internal sealed class SendBatch : ICompletionRunScope
         if (--t_depth != 0) return;
         List<OutboundBuffer>? deferred = t_deferred;
         if (deferred is null || deferred.Count == 0) return;
-        // Taken out while sending: a send that ends up writing on this thread opens its own batch with its own list.
+        // Taken out while sending: a batch begun meanwhile on this thread starts a list of its own.
         t_deferred = null;
+        int i = 0;
         try
         {
-            for (int i = 0; i < deferred.Count; i++) deferred[i].SendDeferred();
+            for (; i < deferred.Count; i++) deferred[i].SendDeferred();
         }
         finally
         {
+            // Should a send throw, the connections after it are not stranded with a send marked as started: the
+            // thread pool sends for them.
+            for (i++; i < deferred.Count; i++) deferred[i].SendOnThreadPool();
             deferred.Clear();
             t_deferred ??= deferred;
         }
