@@ -137,4 +137,22 @@ public class PanProtectorTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [Fact]
+    public void Blobs_from_the_hardware_cipher_and_from_the_platform_open_with_either()
+    {
+        byte[] key = RandomNumberGenerator.GetBytes(32);
+        using var hardware = new PanProtector(key, "k1", useHardwareCipher: true);
+        using var platform = new PanProtector(key, "k1", useHardwareCipher: false);
+        Assert.True(hardware.UsesHardwareCipher);
+        Assert.False(platform.UsesHardwareCipher);
+        Assert.True(new PanProtector(key, "k1").UsesHardwareCipher); // the default where the processor allows it
+
+        foreach (string pan in new[] { "476173900101", "4761739001010010", "4761739001010010123" })
+        {
+            byte[] digits = Encoding.ASCII.GetBytes(pan);
+            Assert.Equal(pan, Unprotect(platform, Protect(hardware, digits)));
+            Assert.Equal(pan, Unprotect(hardware, Protect(platform, digits)));
+        }
+    }
 }
