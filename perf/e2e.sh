@@ -562,6 +562,9 @@ if has_phase switch; then
                 { echo '<?xml version="1.0" encoding="UTF-8"?>'
                   awk '/<svg /{on=1} on{print} on && /<\/svg>/{exit}' "$RESULTS/switch-strict-$RATE.html"; } >"$RESULTS/switch-strict-$RATE.svg" || true
             fi
+            if [[ $rep == 1 && $rate == "$HALF_RATE" ]]; then
+                curl -fsS "http://127.0.0.1:${SW_STATUS[strict]}/metrics" >"$LOGS/switch-strict-half-after.prom" 2>/dev/null || true
+            fi
             SERVER_PID=${SW_PID[none]} SERVER_NAME=none
             run_load "switch-none-$rate$sfx" "${SW_ACQ[none]}" "$rate" "$DURATION" "$WARMUP" "${ACQ_ARGS[@]}" --quiet
         done
@@ -679,7 +682,17 @@ journal_stats() { # the strict switch's journal figures over the headline run, f
         }' "$before" "$after"
 }
 
+fsync_window() { # the strict switch's fdatasync percentiles over the minute before FILE was scraped (ms)
+    [[ -s $1 ]] || { echo null; return; }
+    awk -F'[{} ]' '$1 == "paymentswitch_journal_fsync_duration_window_seconds" && match($2, /quantile="[^"]+"/) {
+            q = substr($2, RSTART + 10, RLENGTH - 11); v[q] = $NF * 1000 }
+        END { if (length(v) == 0) { print "null"; exit }
+              printf "{\"p50\":%.3f,\"p99\":%.3f,\"p999\":%.3f,\"max\":%.3f}\n", v["0.5"], v["0.99"], v["0.999"], v["1"] }' "$1"
+}
+
 jq -n \
+    --argjson fsyncAtRate "$(fsync_window "$LOGS/switch-strict-after.prom")" \
+    --argjson fsyncAtHalfRate "$(fsync_window "$LOGS/switch-strict-half-after.prom")" \
     --arg commit "$COMMIT" --argjson dirty "$DIRTY" --arg started "$(date -u +%FT%TZ)" --argjson cores "$(nproc)" \
     --argjson rate "$RATE" --argjson half "$HALF_RATE" --arg duration "$DURATION" --arg warmup "$WARMUP" \
     --argjson connections "$CONNECTIONS" --arg switchEnv "$SWITCH_ENV" --argjson floorRate "$FLOOR_RATE" --argjson floorP99 "$FLOOR_HALF_P99_MS" \
@@ -698,7 +711,8 @@ jq -n \
       machine: { cores: $cores, commit: $commit, changedFilesUnderSrc: $dirty, finishedAt: $started },
       settings: { rate: $rate, halfRate: $half, duration: $duration, warmup: $warmup, acquirerConnections: $connections, switchEnv: $switchEnv },
       straight: { atRate: $straight, atHalfRate: $straightHalf },
-      switchStrict: { atRate: $strict, atHalfRate: $strictHalf, journalDuringRateRun: $journal },
+      switchStrict: { atRate: $strict, atHalfRate: $strictHalf, journalDuringRateRun: $journal,
+                      fsyncMsLastMinuteAfterRateRun: $fsyncAtRate, fsyncMsLastMinuteAfterHalfRateRun: $fsyncAtHalfRate },
       switchNone: { atRate: $none, atHalfRate: $noneHalf },
       ratios: {
         switchOverStraightAchievedAtRate: ratio($strict.achievedRate; $straight.achievedRate),

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using PaymentSwitch.Core.Configuration;
 using PaymentSwitch.Core.Durability;
+using PaymentSwitch.Core.Metrics;
 using PaymentSwitch.Host.Configuration;
 using PaymentSwitch.Journal;
 
@@ -16,6 +17,7 @@ internal static class JournalStartup
         if (created)
             log.LogWarning("No Journal:PanKey configured: created a key file in {Directory}. Set PAYMENTSWITCH_Journal__PanKey from a secret store in production and keep the key away from the journal.", directory);
 
+        var fsyncLatency = new FsyncLatencyRecorder();
         var options = new JournalOptions
         {
             Directory = directory,
@@ -23,12 +25,14 @@ internal static class JournalStartup
             AllowUnsafeDurabilityNone = settings.AllowUnsafeNone,
             BatchedWindowMs = settings.BatchedWindowMs,
             SegmentSizeBytes = settings.SegmentSizeBytes,
+            ZeroFillSegments = settings.ZeroFillSegments,
             MinFreeBytes = settings.MinFreeBytes,
             RetentionAge = TimeSpan.FromHours(settings.RetentionHours),
             ArchiveDirectory = string.IsNullOrWhiteSpace(settings.ArchiveDirectory) ? null : config.Resolve(settings.ArchiveDirectory),
             QuarantineDamagedSegments = settings.QuarantineDamagedSegments,
             InlineCompletionMax = settings.InlineCompletionMax,
             CompletionRunScope = TransactionJournal.CompletionRunScope,
+            SyncObserver = fsyncLatency.Observe,
         };
         WriteAheadJournal journal;
         RecoveryReport report;
@@ -49,6 +53,6 @@ internal static class JournalStartup
         foreach (JournalDamage damage in report.Damages)
             log.LogWarning("Journal recovery: {Damage}", damage.ToString());
         log.LogInformation("Journal open in {Directory} ({Durability}): {Segments} segments, next sequence {Next}", directory, options.Durability, report.Segments.Count, report.NextSequence);
-        return new TransactionJournal(journal, pan);
+        return new TransactionJournal(journal, pan, fsyncLatency);
     }
 }

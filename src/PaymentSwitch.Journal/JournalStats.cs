@@ -12,6 +12,9 @@ public readonly record struct JournalStats
     /// <summary>Segments archived or deleted by retention.</summary>
     public long SegmentsRetired { get; init; }
 
+    /// <summary>Segments since open that started in a file zero-filled ahead of need (<see cref="JournalOptions.ZeroFillSegments"/>).</summary>
+    public long SegmentsZeroFilled { get; init; }
+
     /// <summary>Records written since open.</summary>
     public long RecordsAppended { get; init; }
 

@@ -28,6 +28,7 @@ public sealed partial class WriteAheadJournal
         SafeFileHandle lockFile = AcquireDirectoryLock(directory);
         try
         {
+            SegmentPreparer.RemoveLeftover(directory);
             DirectoryScan scan = DirectoryScan.Run(directory, o.QuarantineDamagedSegments, handler: null, deliverAfterDamage: false);
             if (scan.Blocker is JournalDamage blocker)
             {
@@ -80,6 +81,7 @@ public sealed partial class WriteAheadJournal
             }
         }
 
+        _preparer = options.ZeroFillSegments && _durability != DurabilityMode.None ? new SegmentPreparer(directory, options.SegmentSizeBytes) : null;
         _active = scan.ActiveSegment is SegmentPlan active
             ? OpenSegment.Reopen(active.Path, active.Scan.NameSequence, active.Scan.DataEndOffset, active.Scan.LastTimestampUnixMs)
             : OpenSegment.Create(directory, scan.NextSequence, options.SegmentSizeBytes, sync: _durability != DurabilityMode.None);

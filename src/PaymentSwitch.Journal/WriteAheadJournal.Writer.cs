@@ -8,6 +8,8 @@ public sealed partial class WriteAheadJournal
     // Writer-thread state.
     private readonly Thread _writer;
     private OpenSegment _active;
+    private readonly SegmentPreparer? _preparer;
+    private long _segmentsZeroFilled; // written by the writer, read by anyone (Volatile)
     private PendingBatch? _spare;
     private readonly System.Collections.Concurrent.ConcurrentBag<CompletionRun> _completionRuns = new();
     private bool _unsynced;
@@ -110,6 +112,7 @@ public sealed partial class WriteAheadJournal
         }
         finally
         {
+            _preparer?.Dispose();
             _active.Dispose();
             _writerExited.TrySetResult();
         }
@@ -182,6 +185,11 @@ public sealed partial class WriteAheadJournal
 
                 RandomAccess.Write(_active.Handle, batch.Bytes[offset..end], _active.WriteOffset);
                 _active.WriteOffset += end - offset;
+                if (_preparer is { Started: false } && _active.WriteOffset > _active.CapacityBytes / 2)
+                {
+                    _preparer.Start(); // the next segment's file, zero-filled in the background
+                }
+
                 int written = next - index;
                 long lastSequence = batch.FirstSequence + next - 1;
                 int lastRecordStart = next - 1 == 0 ? 0 : batch.RecordEnd(next - 2);
@@ -289,6 +297,25 @@ public sealed partial class WriteAheadJournal
         _recordsSinceSync = 0;
         _fsyncEwmaTicks = _fsyncEwmaTicks == 0 ? ticks : ((_fsyncEwmaTicks * 7) + ticks) / 8;
         Volatile.Write(ref _durableSequence, _lastWrittenSequence);
+        ObserveSync(ticks);
+    }
+
+    private void ObserveSync(long ticks)
+    {
+        if (_options.SyncObserver is not { } observe)
+        {
+            return;
+        }
+
+        try
+        {
+            observe(ticks);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A broken observer must not stop the journal: the data is durable either way (documented on the option).
+            _ = ex;
+        }
     }
 
     /// <summary>
@@ -303,7 +330,14 @@ public sealed partial class WriteAheadJournal
             Sync();
         }
 
-        OpenSegment next = OpenSegment.Create(_directory, firstSequence, _options.SegmentSizeBytes, sync: _durability != DurabilityMode.None);
+        bool sync = _durability != DurabilityMode.None;
+        OpenSegment? next = _preparer?.TryTake(firstSequence, sync);
+        if (next is not null)
+        {
+            Volatile.Write(ref _segmentsZeroFilled, _segmentsZeroFilled + 1);
+        }
+
+        next ??= OpenSegment.Create(_directory, firstSequence, _options.SegmentSizeBytes, sync);
         OpenSegment previous = _active;
         lock (_segmentsLock)
         {

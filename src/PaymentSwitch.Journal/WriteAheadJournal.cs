@@ -184,6 +184,7 @@ public sealed partial class WriteAheadJournal : IAsyncDisposable
             SegmentCount = Volatile.Read(ref _segmentCountStat),
             SegmentBytes = Volatile.Read(ref _segmentBytesStat),
             SegmentsRetired = Volatile.Read(ref _segmentsRetired),
+            SegmentsZeroFilled = Volatile.Read(ref _segmentsZeroFilled),
             RecordsAppended = Volatile.Read(ref _recordsWritten),
             BytesAppended = Volatile.Read(ref _bytesWritten),
             FsyncCount = fsyncs,

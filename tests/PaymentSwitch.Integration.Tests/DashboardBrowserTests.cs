@@ -37,6 +37,7 @@ public class DashboardBrowserTests(ITestOutputHelper output)
             cardP99: card ? num(card.children[4].textContent) : NaN,
             journal: t("journal-health"),
             fsyncs: num(t("journal-fsyncs")),
+            fsyncLatency: t("journal-fsync-latency"),
             listenerConnections: num(document.querySelector('[data-metric="listeners"] tr td:last-child').textContent),
             banner: getComputedStyle(document.querySelector('[data-metric="banner"]')).display
           };
@@ -113,6 +114,7 @@ public class DashboardBrowserTests(ITestOutputHelper output)
         Assert.Equal(["all", "card-sim", "wallet-sim", "switch"], rows);
         Assert.True((double)second["cardP99"]! > 0);
         Assert.Equal("healthy", (string?)second["journal"]);
+        Assert.Matches(@"^[\d.,]+ / [\d.,]+ / [\d.,]+ ms$", (string?)second["fsyncLatency"]); // mean / p99 / max, p99 present
         Assert.Equal(4, (int)second["listenerConnections"]!);
 
         // ... and that it is live: the figures moved between the two reads.

@@ -67,6 +67,12 @@ public class StatusEndpointTests
         Assert.True((long)journal["fsyncs"]! > 0);
         Assert.True((double)journal["recordsPerFsync"]! >= 1);
         Assert.True((double)journal["fsyncLatencyMeanUs"]! > 0);
+        // The fdatasync histogram: fed by the journal's writer, harvested by the sampler (so it may lag the count).
+        JsonNode fsyncSinceStart = journal["fsyncLatency"]!["sinceStart"]!;
+        AssertPercentilesOrdered(fsyncSinceStart, expectAnswers: true);
+        AssertPercentilesOrdered(journal["fsyncLatency"]!["lastMinute"]!, expectAnswers: true);
+        Assert.True((long)fsyncSinceStart["count"]! <= (long)journal["fsyncs"]!, journal.ToJsonString());
+        Assert.True((double)fsyncSinceStart["maxMs"]! * 1000 <= (double)journal["fsyncLatencyMaxUs"]! + 1, journal.ToJsonString());
         Assert.True((long)journal["recordsAppended"]! > (long)first["journal"]!["recordsAppended"]!);
 
         JsonNode routes = second["routes"]!;

@@ -17,6 +17,12 @@ public sealed class JournalSettings
 
     public long SegmentSizeBytes { get; set; } = 64L * 1024 * 1024;
 
+    /// <summary>
+    /// Write the next segment's file with zeros in the background (once the active one is half full), so that each
+    /// fdatasync flushes data only, not also the file system's record of newly used blocks.
+    /// </summary>
+    public bool ZeroFillSegments { get; set; } = true;
+
     /// <summary>Readiness turns off when the journal's disk has less free space than this.</summary>
     public long MinFreeBytes { get; set; } = 512L * 1024 * 1024;
 

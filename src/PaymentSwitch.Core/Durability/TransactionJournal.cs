@@ -8,7 +8,11 @@ namespace PaymentSwitch.Core.Durability;
 /// and return its durability as a <see cref="ValueTask{T}"/>; when that buffer is full the record is staged in the
 /// transaction's own buffer and waits its turn (backpressure, never unbounded memory).
 /// </summary>
-public sealed class TransactionJournal(WriteAheadJournal journal, PanProtector pan) : ITransactionJournal, IAsyncDisposable
+/// <param name="journal">The open write-ahead journal.</param>
+/// <param name="pan">Encrypts card numbers for the records.</param>
+/// <param name="fsyncLatency">The recorder the journal's <see cref="JournalOptions.SyncObserver"/> feeds, if any.</param>
+public sealed class TransactionJournal(WriteAheadJournal journal, PanProtector pan, Metrics.FsyncLatencyRecorder? fsyncLatency = null)
+    : ITransactionJournal, IAsyncDisposable
 {
     private const int MaxRecordBytes = 1024;
 
@@ -21,6 +25,9 @@ public sealed class TransactionJournal(WriteAheadJournal journal, PanProtector p
     public WriteAheadJournal Journal { get; } = journal;
 
     public PanProtector Pan { get; } = pan;
+
+    /// <summary>fdatasync durations of <see cref="Journal"/>, when its options were given this recorder's observer.</summary>
+    public Metrics.FsyncLatencyRecorder? FsyncLatency { get; } = fsyncLatency;
 
     public long NextSequence => Journal.DurableSequence + 1;
 

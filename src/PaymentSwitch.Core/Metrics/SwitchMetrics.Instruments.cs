@@ -73,6 +73,8 @@ public sealed partial class SwitchMetrics
             "Mean fdatasync duration since start.");
         meter.CreateObservableGauge("paymentswitch.journal.fsync.duration.max", () => JournalObservation(s => s.FsyncLatencyMaxMicroseconds / 1e6), "s",
             "Longest fdatasync duration since start.");
+        meter.CreateObservableGauge("paymentswitch.journal.fsync.duration.window", () => Quantiles(Latest.FsyncLastMinute, null), "s",
+            $"fdatasync duration percentiles over the last {SwitchMetricsSnapshot.WindowSeconds} seconds from an HDR histogram.");
         meter.CreateObservableUpDownCounter("paymentswitch.journal.pending_records", () => JournalObservation(s => s.PendingRecords), "{record}",
             "Records waiting for the journal writer.");
         meter.CreateObservableGauge("paymentswitch.journal.healthy", () => JournalObservation(s => s.HealthProblem is null ? 1 : 0), "1",

@@ -8,6 +8,8 @@ public sealed partial class SwitchMetrics
     private readonly HdrHistogram _sampleInterval;   // recycled harvest target
     private readonly HdrHistogram _overallInterval;  // all meters' harvests of one sample
     private readonly LatencyWindow _overall;
+    private readonly LatencyWindow? _fsync;          // the journal's fdatasync durations, when it records them
+    private readonly HdrHistogram? _fsyncInterval;
     private readonly ThroughputHistory _history;
     private long _lastSampleTimestamp;
     private int _samplesInSlot;
@@ -47,6 +49,11 @@ public sealed partial class SwitchMetrics
                 _overallInterval.Add(_sampleInterval);
             }
             _overall.Add(_overallInterval);
+            if (_fsync is not null && FsyncRecorder is { } fsyncRecorder)
+            {
+                fsyncRecorder.GetIntervalHistogram(_fsyncInterval!);
+                _fsync.Add(_fsyncInterval!);
+            }
 
             long answers = _overallInterval.TotalCount;
             _history.Add(answers, answers == 0 ? 0 : _overallInterval.GetValueAtPercentile(99) / 1000.0);
@@ -59,13 +66,15 @@ public sealed partial class SwitchMetrics
             }
             var snapshot = new SwitchMetricsSnapshot(
                 _time.GetUtcNow(), answers / seconds, _history.SumOfLast(60), _history.CopyAnswers(), _history.CopyP99Ms(),
-                _overall.SummariseLastMinute(), _overall.SummariseSinceStart(), issuers);
+                _overall.SummariseLastMinute(), _overall.SummariseSinceStart(), issuers,
+                _fsync?.SummariseLastMinute() ?? LatencySummary.Empty, _fsync?.SummariseSinceStart() ?? LatencySummary.Empty);
 
             // The window always covers the last 51 to 60 seconds: rotate after summarising.
             if (++_samplesInSlot == LatencyWindow.SlotSeconds)
             {
                 _samplesInSlot = 0;
                 _overall.Rotate();
+                _fsync?.Rotate();
                 foreach (IssuerMeter meter in _allMeters) meter.Latency.Rotate();
             }
             Volatile.Write(ref _latest, snapshot);

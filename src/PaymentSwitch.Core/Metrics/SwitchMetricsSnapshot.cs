@@ -11,8 +11,11 @@ public sealed class SwitchMetricsSnapshot
 
     internal SwitchMetricsSnapshot(
         DateTimeOffset takenAtUtc, double answersPerSecondLastSecond, long answersLastMinute, long[] answersPerSecond,
-        double[] p99MsPerSecond, LatencySummary lastMinute, LatencySummary sinceStart, IReadOnlyList<IssuerLatencySnapshot> issuers)
+        double[] p99MsPerSecond, LatencySummary lastMinute, LatencySummary sinceStart, IReadOnlyList<IssuerLatencySnapshot> issuers,
+        LatencySummary fsyncLastMinute, LatencySummary fsyncSinceStart)
     {
+        FsyncLastMinute = fsyncLastMinute;
+        FsyncSinceStart = fsyncSinceStart;
         TakenAtUtc = takenAtUtc;
         AnswersPerSecondLastSecond = answersPerSecondLastSecond;
         AnswersLastMinute = answersLastMinute;
@@ -25,7 +28,7 @@ public sealed class SwitchMetricsSnapshot
 
     /// <summary>An empty snapshot (before the first sample).</summary>
     public static SwitchMetricsSnapshot Empty { get; } =
-        new(DateTimeOffset.UnixEpoch, 0, 0, [], [], LatencySummary.Empty, LatencySummary.Empty, []);
+        new(DateTimeOffset.UnixEpoch, 0, 0, [], [], LatencySummary.Empty, LatencySummary.Empty, [], LatencySummary.Empty, LatencySummary.Empty);
 
     /// <summary>When the sample was taken; the last entry of the histories is the second that ended then.</summary>
     public DateTimeOffset TakenAtUtc { get; }
@@ -50,4 +53,13 @@ public sealed class SwitchMetricsSnapshot
 
     /// <summary>Per issuer, in directory order, then the answers the switch gave itself.</summary>
     public IReadOnlyList<IssuerLatencySnapshot> Issuers { get; }
+
+    /// <summary>
+    /// The journal's fdatasync durations over the last minute (count, mean, percentiles, in milliseconds); empty
+    /// without a journal or in a durability mode that never syncs.
+    /// </summary>
+    public LatencySummary FsyncLastMinute { get; }
+
+    /// <summary>The journal's fdatasync durations since the switch started.</summary>
+    public LatencySummary FsyncSinceStart { get; }
 }

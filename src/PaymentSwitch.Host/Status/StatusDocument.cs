@@ -79,7 +79,7 @@ internal static class StatusDocument
         json.WriteNumber("attempts", engine.Reversals.AttemptsTotal);
         json.WriteEndObject();
 
-        WriteJournal(json, runtime, metrics.ReadJournalStats());
+        WriteJournal(json, runtime, metrics.ReadJournalStats(), snapshot);
 
         BinRoutingTable routes = engine.Router.Current;
         json.WriteStartObject("routes");
@@ -178,7 +178,7 @@ internal static class StatusDocument
         json.WriteEndArray();
     }
 
-    private static void WriteJournal(Utf8JsonWriter json, SwitchRuntime runtime, JournalStats? maybeStats)
+    private static void WriteJournal(Utf8JsonWriter json, SwitchRuntime runtime, JournalStats? maybeStats, SwitchMetricsSnapshot snapshot)
     {
         json.WriteStartObject("journal");
         if (maybeStats is not JournalStats stats)
@@ -195,12 +195,17 @@ internal static class StatusDocument
         json.WriteNumber("segments", stats.SegmentCount);
         json.WriteNumber("segmentBytes", stats.SegmentBytes);
         json.WriteNumber("segmentsRetired", stats.SegmentsRetired);
+        json.WriteNumber("segmentsZeroFilled", stats.SegmentsZeroFilled);
         json.WriteNumber("recordsAppended", stats.RecordsAppended);
         json.WriteNumber("bytesAppended", stats.BytesAppended);
         json.WriteNumber("fsyncs", stats.FsyncCount);
         json.WriteNumber("recordsPerFsync", Math.Round(stats.RecordsPerFsyncMean, 2));
         json.WriteNumber("fsyncLatencyMeanUs", Math.Round(stats.FsyncLatencyMeanMicroseconds, 1));
         json.WriteNumber("fsyncLatencyMaxUs", Math.Round(stats.FsyncLatencyMaxMicroseconds, 1));
+        json.WriteStartObject("fsyncLatency");
+        WriteSummary(json, "lastMinute", snapshot.FsyncLastMinute);
+        WriteSummary(json, "sinceStart", snapshot.FsyncSinceStart);
+        json.WriteEndObject();
         json.WriteNumber("pendingRecords", stats.PendingRecords);
         json.WriteNumber("waitingAppenders", stats.WaitingAppenders);
         json.WriteNumber("durableSequence", stats.DurableSequence);

@@ -59,7 +59,7 @@ internal sealed class DirectoryScan
             {
                 segmentFiles.Add((sequence, path));
             }
-            else if (name != JournalFormat.LockFileName)
+            else if (name != JournalFormat.LockFileName && name != JournalFormat.SpareSegmentFileName)
             {
                 scan.UnknownFiles.Add(name);
             }

@@ -29,6 +29,9 @@ internal static class JournalFormat
     public const string LockFileName = "journal.lock";
     public const string QuarantineDirectoryName = "quarantine";
 
+    /// <summary>The next segment while it is being zero-filled ahead of need (see <c>SegmentPreparer</c>); never holds records.</summary>
+    public const string SpareSegmentFileName = "next-segment.spare";
+
     public static string SegmentFileName(long firstSequence) =>
         firstSequence.ToString("D20", CultureInfo.InvariantCulture) + SegmentExtension;
 

@@ -40,25 +40,8 @@ internal sealed class OpenSegment : IDisposable
                 throw new IOException($"cannot preallocate {sizeBytes} bytes for new segment '{path}': errno {errno}", errno);
             }
 
-            long created = JournalFormat.UnixMsNow();
-            Span<byte> header = stackalloc byte[JournalFormat.SegmentHeaderSize];
-            JournalFormat.WriteSegmentHeader(header, firstSequence, created);
-            RandomAccess.Write(handle, header, 0);
-            if (sync)
-            {
-                NativeMethods.SyncData(handle, path);
-                NativeMethods.SyncDirectory(directory);
-            }
-
-            return new OpenSegment
-            {
-                Handle = handle,
-                Path = path,
-                FirstSequence = firstSequence,
-                CapacityBytes = sizeBytes,
-                WriteOffset = JournalFormat.SegmentHeaderSize,
-                Entry = new SegmentEntry { Path = path, FirstSequence = firstSequence, FileLengthBytes = sizeBytes, LastTimestampUnixMs = created },
-            };
+            WriteHeader(handle, path, firstSequence, sync, out long created);
+            return Start(handle, directory, path, firstSequence, sizeBytes, sync, created);
         }
         catch
         {
@@ -73,6 +56,60 @@ internal sealed class OpenSegment : IDisposable
             }
 
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Turns a prepared file (zero-filled and synced, <see cref="JournalFormat.SpareSegmentFileName"/>) into the
+    /// segment starting at <paramref name="firstSequence"/>: header written and synced under the spare name, then the
+    /// file renamed and the directory synced. A crash before the rename leaves a spare without records, which the
+    /// next open deletes; after it, an empty segment, exactly as <see cref="Create"/> would have. Takes ownership of
+    /// <paramref name="spare"/>.
+    /// </summary>
+    public static OpenSegment Adopt(SafeFileHandle spare, string directory, long firstSequence, long sizeBytes, bool sync)
+    {
+        string sparePath = System.IO.Path.Combine(directory, JournalFormat.SpareSegmentFileName);
+        string path = System.IO.Path.Combine(directory, JournalFormat.SegmentFileName(firstSequence));
+        try
+        {
+            WriteHeader(spare, sparePath, firstSequence, sync, out long created);
+            File.Move(sparePath, path);
+            return Start(spare, directory, path, firstSequence, sizeBytes, sync, created);
+        }
+        catch
+        {
+            spare.Dispose();
+            throw;
+        }
+    }
+
+    private static OpenSegment Start(SafeFileHandle handle, string directory, string path, long firstSequence, long sizeBytes, bool sync, long created)
+    {
+        if (sync)
+        {
+            NativeMethods.SyncDirectory(directory);
+        }
+
+        return new OpenSegment
+        {
+            Handle = handle,
+            Path = path,
+            FirstSequence = firstSequence,
+            CapacityBytes = sizeBytes,
+            WriteOffset = JournalFormat.SegmentHeaderSize,
+            Entry = new SegmentEntry { Path = path, FirstSequence = firstSequence, FileLengthBytes = sizeBytes, LastTimestampUnixMs = created },
+        };
+    }
+
+    private static void WriteHeader(SafeFileHandle handle, string path, long firstSequence, bool sync, out long created)
+    {
+        created = JournalFormat.UnixMsNow();
+        Span<byte> header = stackalloc byte[JournalFormat.SegmentHeaderSize];
+        JournalFormat.WriteSegmentHeader(header, firstSequence, created);
+        RandomAccess.Write(handle, header, 0);
+        if (sync)
+        {
+            NativeMethods.SyncData(handle, path);
         }
     }
 
