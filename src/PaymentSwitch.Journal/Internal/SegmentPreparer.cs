@@ -74,7 +74,16 @@ internal sealed class SegmentPreparer : IDisposable
             return null;
         }
 
-        SafeFileHandle spare = File.OpenHandle(_path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
+        SafeFileHandle spare;
+        try
+        {
+            spare = File.OpenHandle(_path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
+        }
+        catch (IOException)
+        {
+            return null; // gone (removed by hand?): the ordinary way still works, or reports why not
+        }
+
         if (RandomAccess.GetLength(spare) != _sizeBytes)
         {
             spare.Dispose();
