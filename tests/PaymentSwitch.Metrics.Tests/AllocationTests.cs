@@ -2,21 +2,32 @@ using PaymentSwitch.Metrics;
 
 namespace PaymentSwitch.Metrics.Tests;
 
-/// <summary>The recording paths must not allocate: measured with the runtime's per-thread allocation counter.</summary>
+/// <summary>
+/// The recording paths must not allocate: measured with the runtime's per-thread allocation counter. Each measurement
+/// is taken three times and the smallest must be exactly 0. An allocation per operation would show in every one of them
+/// (100,000 iterations), while a one-off runtime allocation that lands on this thread during one window does not fail
+/// the test. One CI run saw 1,248 bytes in a single window.
+/// </summary>
 public sealed class AllocationTests
 {
+    private const int Windows = 3;
+
     [Fact]
     public void Recording_and_querying_a_histogram_allocates_nothing()
     {
         var histogram = new HdrHistogram(3_600_000_000, 3);
         RunHistogramOperations(histogram, 1_000); // warm up: JIT, static constructors
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        RunHistogramOperations(histogram, 100_000);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        long fewest = long.MaxValue;
+        for (int window = 0; window < Windows; window++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            RunHistogramOperations(histogram, 100_000);
+            fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
 
-        Assert.Equal(0, allocated);
-        Assert.Equal(ExpectedHistogramTotal(1_000) + ExpectedHistogramTotal(100_000), histogram.TotalCount);
+        Assert.Equal(0, fewest);
+        Assert.Equal(ExpectedHistogramTotal(1_000) + (Windows * ExpectedHistogramTotal(100_000)), histogram.TotalCount);
     }
 
     [Fact]
@@ -26,12 +37,16 @@ public sealed class AllocationTests
         HdrHistogram recycled = recorder.CreateCompatibleHistogram();
         RunRecorderOperations(recorder, recycled, 1_000);
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        RunRecorderOperations(recorder, recycled, 100_000);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        long fewest = long.MaxValue;
+        for (int window = 0; window < Windows; window++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            RunRecorderOperations(recorder, recycled, 100_000);
+            fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
+            Assert.Equal(ExpectedRecorderTotal(100_000), recycled.TotalCount); // each harvest holds exactly its window
+        }
 
-        Assert.Equal(0, allocated);
-        Assert.Equal(ExpectedRecorderTotal(100_000), recycled.TotalCount);
+        Assert.Equal(0, fewest);
     }
 
     // A corrected record of v with interval I stores v and v - I, v - 2I, ... >= I: floor(v / I) values when v > I.

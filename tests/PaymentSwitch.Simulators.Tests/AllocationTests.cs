@@ -45,10 +45,17 @@ public sealed class AllocationTests
         }
 
         Run(10, 2000); // warm up: the index fills and evicts
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        Run(3000, 5000);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.Equal(0, allocated);
+        // Three windows, the smallest must be exactly 0: an allocation per message shows in all of them, while a one-off
+        // allocation by the runtime's tiering on this thread (on-stack replacement mid-loop) lands in one at most.
+        long fewest = long.MaxValue;
+        for (int window = 0; window < 3; window++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            Run(3000 + (window * 5000), 5000);
+            fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+
+        Assert.Equal(0, fewest);
         Assert.True(ledger.Snapshot(0, 0).ReversedCount > 5000, "The reversals matched their originals.");
     }
 
