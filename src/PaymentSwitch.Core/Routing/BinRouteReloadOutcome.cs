@@ -11,4 +11,10 @@ public enum BinRouteReloadOutcome
 
     /// <summary>The new routes were not usable; the previous table stays in force. <see cref="BinRouteReloadResult.Errors"/> says why.</summary>
     Rejected = 2,
+
+    /// <summary>
+    /// The change was based on a version that is no longer in force (another change came first); nothing was built
+    /// and the table in force stays. Read the routes again and redo the change.
+    /// </summary>
+    Superseded = 3,
 }

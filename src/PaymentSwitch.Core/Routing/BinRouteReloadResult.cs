@@ -21,10 +21,10 @@ public sealed class BinRouteReloadResult
     /// <summary>What the reload did.</summary>
     public BinRouteReloadOutcome Outcome { get; }
 
-    /// <summary>False only for <see cref="BinRouteReloadOutcome.Rejected"/>.</summary>
-    public bool Succeeded => Outcome != BinRouteReloadOutcome.Rejected;
+    /// <summary>True when the routes asked for are in force: <see cref="BinRouteReloadOutcome.Swapped"/> or <see cref="BinRouteReloadOutcome.Unchanged"/>.</summary>
+    public bool Succeeded => Outcome is BinRouteReloadOutcome.Swapped or BinRouteReloadOutcome.Unchanged;
 
-    /// <summary>The table in force after the attempt (the old one when rejected or unchanged).</summary>
+    /// <summary>The table in force after the attempt (the old one when rejected, superseded or unchanged).</summary>
     public BinRoutingTable Current { get; }
 
     /// <summary>The table replaced, when <see cref="BinRouteReloadOutcome.Swapped"/>.</summary>
@@ -53,6 +53,10 @@ public sealed class BinRouteReloadResult
             case BinRouteReloadOutcome.Unchanged:
                 text.Append(CultureInfo.InvariantCulture,
                     $"BIN routes{from} unchanged; version {Current.Version} ({Current.RouteCount} routes) stays in force.");
+                break;
+            case BinRouteReloadOutcome.Superseded:
+                text.Append(CultureInfo.InvariantCulture,
+                    $"BIN routes{from} not applied: they were based on an earlier version, and version {Current.Version} ({Current.RouteCount} routes) is in force.");
                 break;
             default:
                 text.Append(CultureInfo.InvariantCulture,

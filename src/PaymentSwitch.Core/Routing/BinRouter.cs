@@ -42,15 +42,24 @@ public sealed class BinRouter
 
     /// <summary>
     /// Builds a table from <paramref name="routes"/> as version <c>Current.Version + 1</c> and swaps it in; if the
-    /// routes are invalid the current table stays and the result lists the errors.
+    /// routes are invalid the current table stays and the result lists the errors. With
+    /// <paramref name="expectedVersion"/>, the swap happens only if that version is still in force when this writer
+    /// holds the gate (otherwise <see cref="BinRouteReloadOutcome.Superseded"/>): a read-modify-write by an operator
+    /// cannot silently undo a change made in between.
     /// </summary>
-    public BinRouteReloadResult Reload(IReadOnlyList<BinRoute> routes, string? source = null)
+    public BinRouteReloadResult Reload(IReadOnlyList<BinRoute> routes, string? source = null, long? expectedVersion = null)
     {
         ArgumentNullException.ThrowIfNull(routes);
         lock (_writerGate)
         {
             long startedAt = Stopwatch.GetTimestamp();
             BinRoutingTable previous = _current;
+            if (expectedVersion is long expected && previous.Version != expected)
+            {
+                return new BinRouteReloadResult(
+                    BinRouteReloadOutcome.Superseded, previous, null, [], source, Stopwatch.GetElapsedTime(startedAt).TotalMilliseconds);
+            }
+
             var options = new BinRoutingTableBuildOptions
             {
                 Version = previous.Version + 1,

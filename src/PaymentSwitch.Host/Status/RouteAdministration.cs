@@ -18,7 +18,7 @@ namespace PaymentSwitch.Host.Status;
 /// <c>PUT /routes</c> takes a <c>routes.json</c> document, validates it and swaps it in atomically
 /// (<see cref="BinRouter.Reload"/>): requests in flight finish on the table they started with, and a bad table is
 /// refused with the reasons while the old one stays. <c>If-Match: "v7"</c> makes the change conditional on version 7
-/// still being in force (412 otherwise). A table with no routes at all is refused unless <c>?allowEmpty=true</c>,
+/// still being in force (412 otherwise), checked when the request arrives and again atomically at the swap. A table with no routes at all is refused unless <c>?allowEmpty=true</c>,
 /// since it would answer every card DE39 = 15. The new table lives in memory: a later edit of the routes file (when
 /// watched) or a restart puts the file's routes back.
 /// </remarks>
@@ -91,7 +91,17 @@ internal sealed class RouteAdministration(SwitchRuntime runtime, AdminAuthorisat
         }
 
         string source = $"PUT /routes from {caller.Remote} (token {caller.TokenFingerprint})";
-        BinRouteReloadResult result = router.Reload(parsed.Routes, source);
+        // If-Match is checked again under the router's writer gate: a change that landed while this body was read and
+        // parsed wins, and this one is refused instead of undoing it.
+        long? expectedVersion = ifMatch is null || ifMatch == "*" ? null : before.Version;
+        BinRouteReloadResult result = router.Reload(parsed.Routes, source, expectedVersion);
+        if (result.Outcome == BinRouteReloadOutcome.Superseded)
+        {
+            string reason = $"If-Match {ifMatch}: the table changed to {ETagOf(result.Current)} while this request was being read; read GET /routes again";
+            StatusLog.ChangeRefused(logger, caller.Remote, caller.TokenFingerprint, action, reason);
+            await Problem(context, StatusCodes.Status412PreconditionFailed, reason).ConfigureAwait(false);
+            return;
+        }
         if (!result.Succeeded)
         {
             await RefuseRoutes(context, caller, action, result.Current, StatusCodes.Status422UnprocessableEntity, result.Errors.Select(e => e.ToString())).ConfigureAwait(false);

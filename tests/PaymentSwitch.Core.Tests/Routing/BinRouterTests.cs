@@ -221,4 +221,54 @@ public sealed class BinRouterTests
             return pan[0] == '1' ? (Count, "M-wide") : (-1, null);
         }
     }
+
+    [Fact]
+    public void A_reload_based_on_a_version_no_longer_in_force_is_superseded_and_changes_nothing()
+    {
+        var router = new BinRouter(BinRoutingTable.Empty);
+        router.Reload([BinRoute.ForPrefix("4", "visa")], "v1");
+        BinRoutingTable v1 = router.Current;
+
+        BinRouteReloadResult based = router.Reload([BinRoute.ForPrefix("4", "card-sim")], "edit of v1", expectedVersion: 1);
+        Assert.Equal(BinRouteReloadOutcome.Swapped, based.Outcome);
+        Assert.Equal(2, router.Current.Version);
+
+        BinRoutingTable v2 = router.Current;
+        BinRouteReloadResult stale = router.Reload([BinRoute.ForPrefix("5", "mc")], "second edit of v1", expectedVersion: 1);
+        Assert.Equal(BinRouteReloadOutcome.Superseded, stale.Outcome);
+        Assert.False(stale.Succeeded);
+        Assert.Same(v2, stale.Current);
+        Assert.Null(stale.Previous);
+        Assert.Same(v2, router.Current);
+        Assert.Equal("card-sim", router.Lookup("4761731234567890"u8).IssuerId);
+        Assert.Contains("version 2", stale.ToString(), StringComparison.Ordinal);
+        Assert.NotSame(v1, router.Current);
+    }
+
+    [Fact]
+    public void Of_two_writers_racing_from_the_same_version_exactly_one_swaps()
+    {
+        var router = new BinRouter(BinRoutingTable.Empty);
+        router.Reload([BinRoute.ForPrefix("4", "visa")]);
+        BinRoute[] a = [BinRoute.ForPrefix("4", "a")], b = [BinRoute.ForPrefix("4", "b")];
+        for (int round = 0; round < 200; round++)
+        {
+            long expected = router.Current.Version;
+            using var start = new Barrier(2);
+            BinRouteReloadResult? fromA = null, fromB = null;
+            var threadA = new Thread(() => { start.SignalAndWait(); fromA = router.Reload(a, "A", expected); });
+            var threadB = new Thread(() => { start.SignalAndWait(); fromB = router.Reload(b, "B", expected); });
+            threadA.Start();
+            threadB.Start();
+            threadA.Join();
+            threadB.Join();
+
+            BinRouteReloadOutcome[] outcomes = [fromA!.Outcome, fromB!.Outcome];
+            Assert.Equal(1, outcomes.Count(o => o == BinRouteReloadOutcome.Swapped));
+            Assert.Equal(1, outcomes.Count(o => o == BinRouteReloadOutcome.Superseded));
+            Assert.Equal(expected + 1, router.Current.Version);
+            string winner = fromA.Outcome == BinRouteReloadOutcome.Swapped ? "a" : "b";
+            Assert.Equal(winner, router.Lookup("4761731234567890"u8).IssuerId);
+        }
+    }
 }
