@@ -87,6 +87,7 @@ internal sealed class SwitchRuntime : IHostedService, IAsyncDisposable
     private BinRouter LoadRoutes(SwitchOptions options)
     {
         string path = _config.Resolve(options.Routes.File);
+        RoutesFilePath = path;
         var known = options.Issuers.Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
         var router = new BinRouter(BinRoutingTable.Empty, known);
         if (!File.Exists(path)) throw new ConfigurationException($"Routes:File: '{path}' does not exist.");
@@ -105,6 +106,24 @@ internal sealed class SwitchRuntime : IHostedService, IAsyncDisposable
             _routesWatcher = null;
         }
         return router;
+    }
+
+    /// <summary>The routes file in use (resolved), once started.</summary>
+    public string? RoutesFilePath { get; private set; }
+
+    /// <summary>
+    /// Writes routes already put in force over the operator endpoint back to the routes file (atomically; while the file
+    /// is watched, its own change notification then rebuilds nothing). Returns the file written, or null when
+    /// <c>Routes:SaveChanges</c> is off.
+    /// </summary>
+    /// <exception cref="IOException">The file could not be written; the routes stay in force in memory only.</exception>
+    /// <exception cref="UnauthorizedAccessException">No permission to write the file.</exception>
+    public string? SaveRoutes(IReadOnlyList<BinRoute> routes)
+    {
+        if (!Options.Routes.SaveChanges || RoutesFilePath is not string path) return null;
+        if (_routesWatcher is BinRoutesFileWatcher watcher) watcher.Save(routes);
+        else BinRoutesFile.Save(path, routes);
+        return path;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

@@ -207,6 +207,50 @@ public class StatusRouteAdministrationTests
         return Text(reply, 39);
     }
 
+    [Fact]
+    public async Task A_table_put_in_force_is_saved_to_the_routes_file_and_not_rebuilt_from_it_again()
+    {
+        await using RunningSwitch sw = await RunningSwitch.StartAsync(overrides: WithToken);
+        await using StatusTestHost status = await StatusTestHost.StartAsync(sw);
+        long version = sw.Runtime.Router!.Current.Version;
+
+        using HttpResponseMessage put = await status.Http.SendAsync(StatusTestHost.Request(HttpMethod.Put, "/routes", bearer: Token, body: TableWith(3)));
+        string body = await put.Content.ReadAsStringAsync();
+        Assert.True(put.StatusCode == HttpStatusCode.OK, body);
+        JsonNode result = JsonNode.Parse(body)!;
+        Assert.True((bool)result["saved"]!, body);
+        Assert.Equal(Path.GetFullPath(sw.RoutesFile), (string?)result["savedTo"]);
+
+        // What a restart would load: the file now holds exactly the table in force.
+        var saved = PaymentSwitch.Core.Routing.BinRoutesJson.Parse(await File.ReadAllBytesAsync(sw.RoutesFile));
+        Assert.True(saved.Succeeded);
+        Assert.Equal(
+            sw.Runtime.Router.Current.Routes.Select(r => (r.Kind, r.Low, r.High, r.IssuerId)),
+            saved.Routes.Select(r => (r.Kind, r.Low, r.High, r.IssuerId)));
+        Assert.Equal(5, saved.Routes.Count);
+        Assert.Empty(Directory.GetFiles(sw.Directory, "*.saving"));
+
+        // The watcher sees the file change; it must know the content and rebuild nothing (the version stays).
+        await Task.Delay(1500);
+        Assert.Equal(version + 1, sw.Runtime.Router.Current.Version);
+        Assert.Contains(sw.Logs.Lines, l => l.Contains("routes replaced", StringComparison.Ordinal) && l.Contains("saved to", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task With_saving_off_the_routes_file_is_left_as_it_was()
+    {
+        await using RunningSwitch sw = await RunningSwitch.StartAsync(overrides: [.. WithToken, "--Routes:SaveChanges=false"]);
+        await using StatusTestHost status = await StatusTestHost.StartAsync(sw);
+        byte[] before = await File.ReadAllBytesAsync(sw.RoutesFile);
+
+        using HttpResponseMessage put = await status.Http.SendAsync(StatusTestHost.Request(HttpMethod.Put, "/routes", bearer: Token, body: TableWith(3)));
+        string body = await put.Content.ReadAsStringAsync();
+        Assert.True(put.StatusCode == HttpStatusCode.OK, body);
+        Assert.False((bool)JsonNode.Parse(body)!["saved"]!, body);
+        Assert.Equal(before, await File.ReadAllBytesAsync(sw.RoutesFile));
+        Assert.Equal(5, sw.Runtime.Router!.Current.RouteCount); // in force all the same
+    }
+
     private static string TableWith(int extraRanges)
     {
         var json = new StringBuilder("[\n  { \"Prefix\": \"476173\", \"Issuer\": \"card-sim\" },\n  { \"Prefix\": \"627\", \"Issuer\": \"wallet-sim\" }");

@@ -55,6 +55,9 @@ public sealed class RoutesOptions
 
     /// <summary>Watch the file and reload on change.</summary>
     public bool Watch { get; set; } = true;
+
+    /// <summary>Write routes replaced over the operator endpoint (<c>PUT /routes</c>) back to the file, so a restart keeps them.</summary>
+    public bool SaveChanges { get; set; } = true;
 }
 
 public sealed class StatusOptions

@@ -81,6 +81,21 @@ public sealed class BinRoutesFileWatcher : IDisposable
         }
     }
 
+    /// <summary>
+    /// Writes <paramref name="routes"/> (already in force in the router) to the watched file, atomically, and records
+    /// its content as processed, so the change notification it causes rebuilds nothing. Runs under the reload gate, so
+    /// a reload in progress finishes first.
+    /// </summary>
+    public void Save(IReadOnlyList<BinRoute> routes)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        lock (_reloadGate)
+        {
+            byte[] content = BinRoutesFile.Save(FilePath, routes);
+            _lastContentHash = SHA256.HashData(content);
+        }
+    }
+
     /// <summary>Stops watching; waits for a reload in progress to finish (its result is still reported).</summary>
     public void Dispose()
     {

@@ -19,11 +19,16 @@ namespace PaymentSwitch.Host.Status;
 /// (<see cref="BinRouter.Reload"/>): requests in flight finish on the table they started with, and a bad table is
 /// refused with the reasons while the old one stays. <c>If-Match: "v7"</c> makes the change conditional on version 7
 /// still being in force (412 otherwise), checked when the request arrives and again atomically at the swap. A table with no routes at all is refused unless <c>?allowEmpty=true</c>,
-/// since it would answer every card DE39 = 15. The new table lives in memory: a later edit of the routes file (when
-/// watched) or a restart puts the file's routes back.
+/// since it would answer every card DE39 = 15. A table put in force is written back to the routes file (atomically,
+/// <c>Routes:SaveChanges</c>, default on), so a restart keeps it; if that write fails the answer says so
+/// (<c>"saved": false</c>) and the table stays in force in memory only.
 /// </remarks>
 internal sealed class RouteAdministration(SwitchRuntime runtime, AdminAuthorisation authorisation, ILogger logger)
 {
+    // One route change at a time from this endpoint, swap and save together, so the file always ends with the table
+    // that is in force. Lookups never wait for it (they read the router's snapshot).
+    private readonly SemaphoreSlim _changeGate = new(1, 1);
+
     /// <summary>Largest routes document accepted (the largest legal table written out is below this).</summary>
     public const long MaxRoutesDocumentBytes = 256L * 1024 * 1024;
 
@@ -94,7 +99,30 @@ internal sealed class RouteAdministration(SwitchRuntime runtime, AdminAuthorisat
         // If-Match is checked again under the router's writer gate: a change that landed while this body was read and
         // parsed wins, and this one is refused instead of undoing it.
         long? expectedVersion = ifMatch is null || ifMatch == "*" ? null : before.Version;
-        BinRouteReloadResult result = router.Reload(parsed.Routes, source, expectedVersion);
+        BinRouteReloadResult result;
+        string? savedTo = null;
+        string? saveProblem = null;
+        await _changeGate.WaitAsync(context.RequestAborted).ConfigureAwait(false);
+        try
+        {
+            result = router.Reload(parsed.Routes, source, expectedVersion);
+            if (result.Outcome == BinRouteReloadOutcome.Swapped)
+            {
+                try
+                {
+                    savedTo = runtime.SaveRoutes(parsed.Routes);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    saveProblem = ex.Message;
+                }
+            }
+        }
+        finally
+        {
+            _changeGate.Release();
+        }
+
         if (result.Outcome == BinRouteReloadOutcome.Superseded)
         {
             string reason = $"If-Match {ifMatch}: the table changed to {ETagOf(result.Current)} while this request was being read; read GET /routes again";
@@ -109,8 +137,11 @@ internal sealed class RouteAdministration(SwitchRuntime runtime, AdminAuthorisat
         }
 
         BinRoutingTable now = result.Current;
+        string saved = savedTo is not null ? $"saved to {savedTo}"
+            : saveProblem is not null ? $"NOT saved ({saveProblem}): a restart would go back to the file's routes"
+            : "not saved (Routes:SaveChanges is off)";
         StatusLog.ChangeMade(logger, caller.Remote, caller.TokenFingerprint,
-            $"routes replaced: version {result.Previous?.Version} -> {now.Version}, {now.RouteCount} routes for issuers [{string.Join(", ", now.Issuers)}], built in {result.ElapsedMs:F0} ms");
+            $"routes replaced: version {result.Previous?.Version} -> {now.Version}, {now.RouteCount} routes for issuers [{string.Join(", ", now.Issuers)}], built in {result.ElapsedMs:F0} ms; {saved}");
         context.Response.Headers.ETag = ETagOf(now);
         await Json(context, StatusCodes.Status200OK, json =>
         {
@@ -122,6 +153,9 @@ internal sealed class RouteAdministration(SwitchRuntime runtime, AdminAuthorisat
             foreach (string issuer in now.Issuers) json.WriteStringValue(issuer);
             json.WriteEndArray();
             json.WriteNumber("builtInMs", Math.Round(result.ElapsedMs, 1));
+            json.WriteBoolean("saved", savedTo is not null);
+            if (savedTo is not null) json.WriteString("savedTo", savedTo);
+            if (saveProblem is not null) json.WriteString("saveProblem", saveProblem);
         }).ConfigureAwait(false);
     }
 
