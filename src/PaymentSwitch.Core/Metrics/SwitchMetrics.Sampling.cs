@@ -8,7 +8,8 @@ public sealed partial class SwitchMetrics
     private readonly HdrHistogram _sampleInterval;   // recycled harvest target
     private readonly HdrHistogram _overallInterval;  // all meters' harvests of one sample
     private readonly LatencyWindow _overall;
-    private readonly LatencyWindow? _fsync;          // the journal's fdatasync durations, when it records them
+    private readonly ConcurrentHdrRecorder? _fsyncRecorder; // the journal's fdatasync durations, when it records them
+    private readonly LatencyWindow? _fsync;                 // set exactly when _fsyncRecorder is
     private readonly HdrHistogram? _fsyncInterval;
     private readonly ThroughputHistory _history;
     private long _lastSampleTimestamp;
@@ -49,10 +50,10 @@ public sealed partial class SwitchMetrics
                 _overallInterval.Add(_sampleInterval);
             }
             _overall.Add(_overallInterval);
-            if (_fsync is not null && FsyncRecorder is { } fsyncRecorder)
+            if (_fsyncRecorder is not null)
             {
-                fsyncRecorder.GetIntervalHistogram(_fsyncInterval!);
-                _fsync.Add(_fsyncInterval!);
+                _fsyncRecorder.GetIntervalHistogram(_fsyncInterval!);
+                _fsync!.Add(_fsyncInterval!);
             }
 
             long answers = _overallInterval.TotalCount;

@@ -91,10 +91,11 @@ public sealed partial class SwitchMetrics : IDisposable
         _overallInterval = _switchMeter.Recorder.CreateCompatibleHistogram();
         _overall = new LatencyWindow(_switchMeter.Recorder);
         _history = new ThroughputHistory(HistorySeconds);
-        if (FsyncRecorder is { } fsyncRecorder)
+        _fsyncRecorder = (engine.Journal as Durability.TransactionJournal)?.FsyncLatency?.Recorder;
+        if (_fsyncRecorder is not null)
         {
-            _fsync = new LatencyWindow(fsyncRecorder);
-            _fsyncInterval = fsyncRecorder.CreateCompatibleHistogram();
+            _fsync = new LatencyWindow(_fsyncRecorder);
+            _fsyncInterval = _fsyncRecorder.CreateCompatibleHistogram();
         }
         _lastSampleTimestamp = _time.GetTimestamp();
 
@@ -146,8 +147,6 @@ public sealed partial class SwitchMetrics : IDisposable
         for (int i = 0; i < _allMeters.Length; i++) histograms[i] = _allMeters[i].ReadHistogram();
         return histograms;
     }
-
-    private ConcurrentHdrRecorder? FsyncRecorder => (_engine.Journal as Durability.TransactionJournal)?.FsyncLatency?.Recorder;
 
     private static ConcurrentHdrRecorder NewRecorder(int stripes) => new(1, HighestTrackableMicroseconds, SignificantDigits, stripes);
 
