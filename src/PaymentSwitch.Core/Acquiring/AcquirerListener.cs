@@ -70,6 +70,9 @@ public sealed class AcquirerListener : IAsyncDisposable
 
     public int ConnectionCount => Volatile.Read(ref _connectionCount);
 
+    /// <summary>The connections open now (a snapshot; for tests and diagnostics).</summary>
+    internal ICollection<AcquirerConnection> OpenConnections => _connections.Keys;
+
     /// <summary>Remote addresses with at least one open connection.</summary>
     public int SourceCount => _sources.SourceCount;
 
