@@ -26,6 +26,7 @@ internal static class JournalStartup
             BatchedWindowMs = settings.BatchedWindowMs,
             SegmentSizeBytes = settings.SegmentSizeBytes,
             ZeroFillSegments = settings.ZeroFillSegments,
+            DirectWrites = settings.DirectWrites,
             MinFreeBytes = settings.MinFreeBytes,
             RetentionAge = TimeSpan.FromHours(settings.RetentionHours),
             ArchiveDirectory = string.IsNullOrWhiteSpace(settings.ArchiveDirectory) ? null : config.Resolve(settings.ArchiveDirectory),

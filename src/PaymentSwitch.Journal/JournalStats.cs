@@ -15,6 +15,9 @@ public readonly record struct JournalStats
     /// <summary>Segments since open that started in a file zero-filled ahead of need (<see cref="JournalOptions.ZeroFillSegments"/>).</summary>
     public long SegmentsZeroFilled { get; init; }
 
+    /// <summary>True while the active segment is written with direct, synchronous writes (<see cref="JournalOptions.DirectWrites"/>).</summary>
+    public bool DirectWrites { get; init; }
+
     /// <summary>Records written since open.</summary>
     public long RecordsAppended { get; init; }
 

@@ -81,6 +81,7 @@ public sealed partial class WriteAheadJournal
             }
         }
 
+        _direct = options.DirectWrites && _durability == DurabilityMode.Strict ? DirectSegmentWriter.TryCreate(options.MaxPendingBytes) : null;
         _preparer = options.ZeroFillSegments && _durability != DurabilityMode.None ? new SegmentPreparer(directory, options.SegmentSizeBytes) : null;
         _active = scan.ActiveSegment is SegmentPlan active
             ? OpenSegment.Reopen(active.Path, active.Scan.NameSequence, active.Scan.DataEndOffset, active.Scan.LastTimestampUnixMs)
@@ -88,6 +89,7 @@ public sealed partial class WriteAheadJournal
         try
         {
             _segments.Add(_active.Entry);
+            AttachDirect(); // before the writer starts, so the first GetStats already tells
             PublishSegmentStats();
             _lastSyncTimestamp = Stopwatch.GetTimestamp();
             RunMaintenance();
@@ -97,6 +99,7 @@ public sealed partial class WriteAheadJournal
         }
         catch
         {
+            _direct?.Dispose();
             _active.Dispose();
             throw;
         }

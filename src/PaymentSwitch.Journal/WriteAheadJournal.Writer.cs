@@ -9,6 +9,9 @@ public sealed partial class WriteAheadJournal
     private readonly Thread _writer;
     private OpenSegment _active;
     private readonly SegmentPreparer? _preparer;
+    private readonly DirectSegmentWriter? _direct; // Strict with JournalOptions.DirectWrites, where the platform allows
+    private bool _directActive;                    // the active segment is written through _direct
+    private int _directWritesStat;                 // 1 while _directActive (read by anyone, Volatile)
     private long _segmentsZeroFilled; // written by the writer, read by anyone (Volatile)
     private PendingBatch? _spare;
     private readonly System.Collections.Concurrent.ConcurrentBag<CompletionRun> _completionRuns = new();
@@ -113,6 +116,7 @@ public sealed partial class WriteAheadJournal
         finally
         {
             _preparer?.Dispose();
+            _direct?.Dispose();
             _active.Dispose();
             _writerExited.TrySetResult();
         }
@@ -183,7 +187,16 @@ public sealed partial class WriteAheadJournal
                     continue;
                 }
 
-                RandomAccess.Write(_active.Handle, batch.Bytes[offset..end], _active.WriteOffset);
+                long writeStart = Stopwatch.GetTimestamp();
+                if (_directActive)
+                {
+                    _direct!.Write(batch.Bytes[offset..end], _active.WriteOffset); // durable on return (O_DSYNC)
+                }
+                else
+                {
+                    RandomAccess.Write(_active.Handle, batch.Bytes[offset..end], _active.WriteOffset);
+                }
+
                 _active.WriteOffset += end - offset;
                 if (_preparer is { Started: false } && _active.WriteOffset > _active.CapacityBytes / 2)
                 {
@@ -204,7 +217,15 @@ public sealed partial class WriteAheadJournal
                 switch (_durability)
                 {
                     case DurabilityMode.Strict:
-                        Sync();
+                        if (_directActive)
+                        {
+                            RecordSync(writeStart, Stopwatch.GetTimestamp() - writeStart);
+                        }
+                        else
+                        {
+                            Sync();
+                        }
+
                         break;
                     case DurabilityMode.Batched:
                         if (Stopwatch.GetElapsedTime(_lastSyncTimestamp).TotalMilliseconds >= _options.BatchedWindowMs)
@@ -283,7 +304,15 @@ public sealed partial class WriteAheadJournal
     {
         long start = Stopwatch.GetTimestamp();
         NativeMethods.SyncData(_active.Handle, _active.Path);
-        long ticks = Stopwatch.GetTimestamp() - start;
+        RecordSync(start, Stopwatch.GetTimestamp() - start);
+    }
+
+    /// <summary>
+    /// Everything written so far is durable, after <paramref name="ticks"/> spent on an fdatasync or on a direct,
+    /// synchronous write (which the statistics count as the fsync it replaces).
+    /// </summary>
+    private void RecordSync(long start, long ticks)
+    {
         _lastSyncTimestamp = start + ticks;
         _unsynced = false;
         Volatile.Write(ref _fsyncCount, _fsyncCount + 1);
@@ -345,9 +374,30 @@ public sealed partial class WriteAheadJournal
             _active = next;
         }
 
+        AttachDirect();
         previous.Dispose();
         PublishSegmentStats();
         CheckFreeSpace();
+    }
+
+    /// <summary>
+    /// Strict with direct writes: opens the active segment for them. Where that is not possible (see
+    /// <see cref="DirectSegmentWriter.TryAttach"/>) this segment is written through the page cache and fdatasync'd.
+    /// </summary>
+    private void AttachDirect()
+    {
+        if (_direct is null)
+        {
+            return;
+        }
+
+        _directActive = false; // stays so if the open throws (the journal then faults)
+        Volatile.Write(ref _directWritesStat, 0);
+        if (_direct.TryAttach(_active.Path, _active.WriteOffset, _active.CapacityBytes))
+        {
+            _directActive = true;
+            Volatile.Write(ref _directWritesStat, 1);
+        }
     }
 
     private Exception TranslateWriteFailure(Exception ex)

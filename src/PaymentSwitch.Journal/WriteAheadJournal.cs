@@ -185,6 +185,7 @@ public sealed partial class WriteAheadJournal : IAsyncDisposable
             SegmentBytes = Volatile.Read(ref _segmentBytesStat),
             SegmentsRetired = Volatile.Read(ref _segmentsRetired),
             SegmentsZeroFilled = Volatile.Read(ref _segmentsZeroFilled),
+            DirectWrites = Volatile.Read(ref _directWritesStat) != 0,
             RecordsAppended = Volatile.Read(ref _recordsWritten),
             BytesAppended = Volatile.Read(ref _bytesWritten),
             FsyncCount = fsyncs,

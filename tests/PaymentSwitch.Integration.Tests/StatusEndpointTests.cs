@@ -63,6 +63,7 @@ public class StatusEndpointTests
         Assert.True((bool)journal["enabled"]!);
         Assert.True((bool)journal["healthy"]!);
         Assert.Equal("strict", (string?)journal["durability"]);
+        Assert.True((bool)journal["directWrites"]!, "a strict journal under the temp directory writes with O_DIRECT | O_DSYNC");
         Assert.True((int)journal["segments"]! >= 1);
         Assert.True((long)journal["fsyncs"]! > 0);
         Assert.True((double)journal["recordsPerFsync"]! >= 1);

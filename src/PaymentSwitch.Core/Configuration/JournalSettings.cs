@@ -23,6 +23,12 @@ public sealed class JournalSettings
     /// </summary>
     public bool ZeroFillSegments { get; set; } = true;
 
+    /// <summary>
+    /// Strict: write the active segment with O_DIRECT | O_DSYNC, one system call per group commit instead of a write
+    /// and an fdatasync (falls back to those where the file system refuses direct I/O).
+    /// </summary>
+    public bool DirectWrites { get; set; } = true;
+
     /// <summary>Readiness turns off when the journal's disk has less free space than this.</summary>
     public long MinFreeBytes { get; set; } = 512L * 1024 * 1024;
 

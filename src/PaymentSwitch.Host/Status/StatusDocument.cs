@@ -196,6 +196,7 @@ internal static class StatusDocument
         json.WriteNumber("segmentBytes", stats.SegmentBytes);
         json.WriteNumber("segmentsRetired", stats.SegmentsRetired);
         json.WriteNumber("segmentsZeroFilled", stats.SegmentsZeroFilled);
+        json.WriteBoolean("directWrites", stats.DirectWrites);
         json.WriteNumber("recordsAppended", stats.RecordsAppended);
         json.WriteNumber("bytesAppended", stats.BytesAppended);
         json.WriteNumber("fsyncs", stats.FsyncCount);

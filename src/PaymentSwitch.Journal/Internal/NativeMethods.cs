@@ -131,6 +131,19 @@ internal static partial class NativeMethods
         }
     }
 
+    /// <summary>open(2) of an existing file with <paramref name="flags"/>, retried on EINTR; the descriptor, or -1 with the errno in <see cref="Marshal.GetLastPInvokeError"/>.</summary>
+    public static int Open(string path, int flags)
+    {
+        while (true)
+        {
+            int fd = UnixOpen(path, flags);
+            if (fd >= 0 || Marshal.GetLastPInvokeError() != EINTR)
+            {
+                return fd;
+            }
+        }
+    }
+
     /// <summary>Atomic rename on one file system. Returns 0 or the errno (EXDEV across file systems).</summary>
     public static int TryRename(string from, string to)
     {
