@@ -45,6 +45,9 @@ public readonly record struct JournalStats
     /// <summary>Appenders waiting for buffer space (backpressure).</summary>
     public int WaitingAppenders { get; init; }
 
+    /// <summary>Appends since open that found the pending buffer full and waited for the writer (backpressure).</summary>
+    public long AppendsWaited { get; init; }
+
     /// <summary>Highest sequence written to the file.</summary>
     public long LastWrittenSequence { get; init; }
 

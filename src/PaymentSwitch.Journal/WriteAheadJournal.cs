@@ -49,6 +49,7 @@ public sealed partial class WriteAheadJournal : IAsyncDisposable
     private int _pendingRecordsStat;
     private int _pendingBytesStat;
     private int _waitingStat;
+    private long _appendsWaitedTotal; // written under _appendLock
 
     private readonly TaskCompletionSource _writerExited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _disposed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -107,6 +108,7 @@ public sealed partial class WriteAheadJournal : IAsyncDisposable
             {
                 completion.SetWaiting(recordType, payload, timestamp);
                 _waiting.Enqueue(completion);
+                Volatile.Write(ref _appendsWaitedTotal, _appendsWaitedTotal + 1);
             }
 
             AfterAddLocked();
@@ -195,6 +197,7 @@ public sealed partial class WriteAheadJournal : IAsyncDisposable
             PendingRecords = Volatile.Read(ref _pendingRecordsStat),
             PendingBytes = Volatile.Read(ref _pendingBytesStat),
             WaitingAppenders = Volatile.Read(ref _waitingStat),
+            AppendsWaited = Volatile.Read(ref _appendsWaitedTotal),
             LastWrittenSequence = Volatile.Read(ref _lastWrittenSequenceStat),
             DurableSequence = Volatile.Read(ref _durableSequence),
             FreeBytes = Volatile.Read(ref _freeBytes),

@@ -197,6 +197,7 @@ internal static class StatusDocument
         json.WriteNumber("segmentsRetired", stats.SegmentsRetired);
         json.WriteNumber("segmentsZeroFilled", stats.SegmentsZeroFilled);
         json.WriteBoolean("directWrites", stats.DirectWrites);
+        json.WriteNumber("appendsWaited", stats.AppendsWaited);
         json.WriteNumber("recordsAppended", stats.RecordsAppended);
         json.WriteNumber("bytesAppended", stats.BytesAppended);
         json.WriteNumber("fsyncs", stats.FsyncCount);
