@@ -5,7 +5,7 @@ namespace PaymentSwitch.Core.Routing;
 /// <summary>
 /// Writes a <c>routes.json</c> so that a reader (the file watcher, or the next start) sees either the old file or
 /// the new one whole: the routes go to a temporary file in the same folder, which is flushed to disk and then renamed
-/// over the old one.
+/// over the old one; the folder is then synced, so that after a power cut the new name holds too.
 /// </summary>
 public static class BinRoutesFile
 {
@@ -48,6 +48,10 @@ public static class BinRoutesFile
             throw;
         }
 
+        // A failure here surfaces as a failed save (IOException): the new file is in place, but its name may not
+        // survive a power cut.
+        string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        PaymentSwitch.Journal.DirectoryDurability.Sync(folder);
         return content;
     }
 }
