@@ -105,6 +105,26 @@ public class DirectWriteTests
         }
     }
 
+    [Fact]
+    public void A_device_that_refuses_the_alignment_leaves_the_segment_to_buffered_writes_instead_of_failing()
+    {
+        // The buffer one byte off its boundary stands in for a device whose direct I/O needs more than 4 KiB alignment:
+        // the probe read at attach gets EINVAL, exactly as it would there.
+        using var dir = new TempDirectory();
+        string path = Path.Combine(dir.Path, "segment");
+        File.WriteAllBytes(path, new byte[SegmentBytes]);
+        using (PaymentSwitch.Journal.Internal.DirectSegmentWriter misaligned = PaymentSwitch.Journal.Internal.DirectSegmentWriter.TryCreate(8192, misalignment: 1)!)
+        {
+            Assert.False(misaligned.TryAttach(path, 100, SegmentBytes));
+            Assert.Null(misaligned.AttachedPath);
+        }
+
+        using PaymentSwitch.Journal.Internal.DirectSegmentWriter aligned = PaymentSwitch.Journal.Internal.DirectSegmentWriter.TryCreate(8192)!;
+        Assert.True(aligned.TryAttach(path, 100, SegmentBytes));
+        aligned.Write(Journals.Payload(7, 5000), 100);
+        Assert.Equal(Journals.Payload(7, 5000), File.ReadAllBytes(path).AsSpan(100, 5000).ToArray());
+    }
+
     private static void Run(string command, string arguments)
     {
         using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(command, arguments) { RedirectStandardError = true })!;

@@ -33,7 +33,8 @@ internal sealed unsafe class DirectSegmentWriter : IDisposable
     private const int O_DSYNC = 0x1000;    // x64 and arm64
     private const int O_CLOEXEC = 0x80000; // x64 and arm64
 
-    private readonly byte* _buffer;
+    private readonly byte* _allocation;
+    private readonly byte* _buffer; // _allocation, or off by a few bytes in the test of the misaligned fallback
     private readonly int _capacity;
     private readonly int _directFlag;
     private SafeFileHandle? _handle;
@@ -42,11 +43,12 @@ internal sealed unsafe class DirectSegmentWriter : IDisposable
     private int _tailBytes;        // bytes of that block that hold data
     private bool _disposed;
 
-    private DirectSegmentWriter(int maxWriteBytes, int directFlag)
+    private DirectSegmentWriter(int maxWriteBytes, int directFlag, int misalignment)
     {
         // Room for one partial block before the largest write and one block of padding after it.
         _capacity = checked(AlignUp(maxWriteBytes) + (2 * BlockBytes));
-        _buffer = (byte*)NativeMemory.AlignedAlloc((nuint)_capacity, BlockBytes);
+        _allocation = (byte*)NativeMemory.AlignedAlloc((nuint)(_capacity + BlockBytes), BlockBytes);
+        _buffer = _allocation + misalignment;
         _directFlag = directFlag;
     }
 
@@ -57,7 +59,13 @@ internal sealed unsafe class DirectSegmentWriter : IDisposable
     /// A writer for batches of up to <paramref name="maxWriteBytes"/>, or null where direct I/O is not used (not Linux,
     /// or an architecture whose <c>O_DIRECT</c> value is not known here).
     /// </summary>
-    public static DirectSegmentWriter? TryCreate(int maxWriteBytes)
+    public static DirectSegmentWriter? TryCreate(int maxWriteBytes) => TryCreate(maxWriteBytes, misalignment: 0);
+
+    /// <summary>
+    /// As <see cref="TryCreate(int)"/>; <paramref name="misalignment"/> shifts the buffer off its 4 KiB boundary, which
+    /// only the test of the fallback for devices that need a larger alignment uses.
+    /// </summary>
+    internal static DirectSegmentWriter? TryCreate(int maxWriteBytes, int misalignment)
     {
         if (!OperatingSystem.IsLinux())
         {
@@ -70,13 +78,14 @@ internal sealed unsafe class DirectSegmentWriter : IDisposable
             Architecture.Arm64 => 0x10000,
             _ => 0,
         };
-        return flag == 0 ? null : new DirectSegmentWriter(maxWriteBytes, flag);
+        return flag == 0 ? null : new DirectSegmentWriter(maxWriteBytes, flag, misalignment);
     }
 
     /// <summary>
     /// Opens <paramref name="path"/> for direct, synchronous writes from <paramref name="writeOffset"/> on and loads the
-    /// block that offset falls in. False when the segment's size is not a whole number of blocks or the file system
-    /// does not do direct I/O (EINVAL): then nothing is attached and the caller writes through the page cache.
+    /// block that offset falls in. False when the segment's size is not a whole number of blocks, the file system does
+    /// not do direct I/O, or the device refuses 4 KiB-aligned direct reads (EINVAL): then nothing is attached and the
+    /// caller writes through the page cache.
     /// </summary>
     public bool TryAttach(string path, long writeOffset, long capacityBytes)
     {
@@ -103,15 +112,22 @@ internal sealed unsafe class DirectSegmentWriter : IDisposable
         {
             _tailBlockOffset = writeOffset & ~(long)(BlockBytes - 1);
             _tailBytes = (int)(writeOffset - _tailBlockOffset);
-            if (_tailBytes > 0)
+
+            // Read the block the next write starts in: its first bytes (the segment header, earlier records) go out again
+            // with that write. The read is also the probe: a device whose direct I/O needs a larger alignment than
+            // 4 KiB refuses it with EINVAL, and then this segment is written through the page cache instead.
+            int read = RandomAccess.Read(handle, new Span<byte>(_buffer, BlockBytes), _tailBlockOffset);
+            if (read < _tailBytes)
             {
-                // The bytes already in the block (the segment header, earlier records) go out again with the next write.
-                int read = RandomAccess.Read(handle, new Span<byte>(_buffer, BlockBytes), _tailBlockOffset);
-                if (read < _tailBytes)
-                {
-                    throw new IOException($"reading the last block of '{path}' at offset {_tailBlockOffset} returned {read} of {_tailBytes} bytes");
-                }
+                throw new IOException($"reading the last block of '{path}' at offset {_tailBlockOffset} returned {read} of {_tailBytes} bytes");
             }
+        }
+        catch (IOException ex) when (ex.HResult == NativeMethods.EINVAL)
+        {
+            handle.Dispose();
+            _tailBlockOffset = 0;
+            _tailBytes = 0;
+            return false;
         }
         catch
         {
@@ -176,7 +192,7 @@ internal sealed unsafe class DirectSegmentWriter : IDisposable
 
         _disposed = true;
         Detach();
-        NativeMemory.AlignedFree(_buffer);
+        NativeMemory.AlignedFree(_allocation);
     }
 
     private static int AlignUp(int bytes) => checked((bytes + BlockBytes - 1) & ~(BlockBytes - 1));
