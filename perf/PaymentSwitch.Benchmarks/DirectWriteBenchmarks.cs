@@ -27,8 +27,7 @@ public class DirectWriteBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _directory = Path.Combine(Path.GetTempPath(), "direct-write-bench-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(_directory);
+        _directory = BenchmarkFiles.NewDirectory("direct-write-bench");
         new Random(1).NextBytes(_batch);
         _direct = DirectSegmentWriter.TryCreate(AppendBytes) ?? throw new PlatformNotSupportedException("direct writes need Linux x64 or arm64");
     }
@@ -44,11 +43,7 @@ public class DirectWriteBenchmarks
     public void NewZeroFilledFile()
     {
         _path = Path.Combine(_directory, Guid.NewGuid().ToString("N"));
-        _file = File.OpenHandle(_path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.ReadWrite);
-        NativeMethods.Preallocate(_file, FileBytes);
-        byte[] zeros = new byte[1 << 20];
-        for (long at = 0; at < FileBytes; at += zeros.Length) RandomAccess.Write(_file, zeros, at);
-        NativeMethods.SyncData(_file, _path);
+        _file = BenchmarkFiles.CreateSegmentLike(_path, FileBytes, zeroFill: true);
         _offset = 0;
         if (!_direct.TryAttach(_path, 0, FileBytes)) throw new InvalidOperationException($"the file system under {_directory} refuses direct I/O");
     }

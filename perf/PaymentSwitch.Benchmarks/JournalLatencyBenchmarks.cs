@@ -33,14 +33,14 @@ public class JournalLatencyBenchmarks
     [GlobalSetup(Target = nameof(Journal_strict_append_to_durable))]
     public void SetupJournal()
     {
-        _directory = NewDirectory();
+        _directory = BenchmarkFiles.NewDirectory("journal-bench");
         _journal = WriteAheadJournal.Open(new JournalOptions { Directory = _directory, MinFreeBytes = 0 }, null, out _);
     }
 
     [GlobalSetup(Target = nameof(Disk_write_fdatasync_loop))]
     public void SetupBaseline()
     {
-        _directory = NewDirectory();
+        _directory = BenchmarkFiles.NewDirectory("journal-bench");
         string path = Path.Combine(_directory, "baseline.dat");
         _baselineFile = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite);
         NativeMethods.Preallocate(_baselineFile, 256L * 1024 * 1024); // like a journal segment
@@ -107,12 +107,5 @@ public class JournalLatencyBenchmarks
                 _appendLatency.Record(Stopwatch.GetTimestamp() - start);
             }
         }
-    }
-
-    private static string NewDirectory()
-    {
-        string directory = Path.Combine(Path.GetTempPath(), "journal-bench-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(directory);
-        return directory;
     }
 }

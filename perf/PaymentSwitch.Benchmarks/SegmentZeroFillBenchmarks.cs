@@ -25,8 +25,7 @@ public class SegmentZeroFillBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _directory = Path.Combine(Path.GetTempPath(), "zero-fill-bench-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(_directory);
+        _directory = BenchmarkFiles.NewDirectory("zero-fill-bench");
         new Random(1).NextBytes(_batch);
     }
 
@@ -61,15 +60,7 @@ public class SegmentZeroFillBenchmarks
     private void NewFile(bool zeroFill)
     {
         string path = Path.Combine(_directory, Guid.NewGuid().ToString("N"));
-        _file = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, FileOptions.DeleteOnClose);
-        NativeMethods.Preallocate(_file, FileBytes);
-        if (zeroFill)
-        {
-            byte[] zeros = new byte[1 << 20];
-            for (long at = 0; at < FileBytes; at += zeros.Length) RandomAccess.Write(_file, zeros, at);
-        }
-
-        NativeMethods.SyncData(_file, path);
+        _file = BenchmarkFiles.CreateSegmentLike(path, FileBytes, zeroFill, FileOptions.DeleteOnClose);
         _offset = 0;
     }
 }
