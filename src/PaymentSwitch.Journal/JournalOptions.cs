@@ -38,7 +38,7 @@ public sealed class JournalOptions
     /// <summary>
     /// Strict only: write the active segment with <c>O_DIRECT | O_DSYNC</c> (Linux x64 and arm64), so one write both
     /// stores a batch and makes it durable, without a copy into the page cache and a separate fdatasync. Default true.
-    /// Where the file system refuses direct I/O (tmpfs, for one) or the segment size is not a multiple of 4 KiB, the
+    /// Where the file system refuses direct I/O (ramfs, for one) or the segment size is not a multiple of 4 KiB, the
     /// journal writes through the page cache and fdatasyncs as before; <see cref="JournalStats.DirectWrites"/> says
     /// which is in use. The fsync statistics then count and time these writes.
     /// </summary>

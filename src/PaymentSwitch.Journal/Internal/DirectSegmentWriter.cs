@@ -20,8 +20,9 @@ namespace PaymentSwitch.Journal.Internal;
 /// </para>
 /// <para>
 /// Used only on Linux x64 and arm64 (the flag values differ by architecture) and only for segments whose size is a
-/// whole number of blocks. A file system without <c>O_DIRECT</c> (tmpfs, some network file systems) refuses the open
-/// with EINVAL; the journal then keeps buffered writes and <c>fdatasync</c>.
+/// whole number of blocks. A file system without <c>O_DIRECT</c> (ramfs, tmpfs before Linux 6.6, some network file
+/// systems) refuses the open with EINVAL, and a device that needs a larger alignment refuses the first read; the
+/// journal then keeps buffered writes and <c>fdatasync</c> for that segment.
 /// </para>
 /// </remarks>
 internal sealed unsafe class DirectSegmentWriter : IDisposable
