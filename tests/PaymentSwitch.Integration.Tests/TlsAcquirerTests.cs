@@ -39,9 +39,9 @@ public sealed class TlsAcquirerTests : IDisposable
     {
         await using RunningSwitch sw = await RunningSwitch.StartAsync(overrides: MutualTls());
         Assert.True(sw.Runtime.Listeners[0].IsTls);
-        await using TlsTestTerminal terminal = await TlsTestTerminal.ConnectAsync(sw.Acquirer, RunningSwitch.Ascii, _ca.Certificate, _client.Certificate);
-        Assert.True(terminal.Stream.IsMutuallyAuthenticated);
-        Assert.Equal("CN=switch.test, O=PaymentSwitch tests", terminal.Stream.RemoteCertificate!.Subject);
+        await using TestTerminal terminal = await TlsTestTerminal.ConnectAsync(sw.Acquirer, RunningSwitch.Ascii, _ca.Certificate, _client.Certificate);
+        Assert.True(terminal.Tls!.IsMutuallyAuthenticated);
+        Assert.Equal("CN=switch.test, O=PaymentSwitch tests", terminal.Tls!.RemoteCertificate!.Subject);
 
         for (int stan = 1; stan <= 3; stan++)
         {
@@ -66,8 +66,8 @@ public sealed class TlsAcquirerTests : IDisposable
             $"--Acquirers:0:Tls:CertificateFile={_server.PfxFile}",
             $"--Acquirers:0:Tls:CertificatePassword={_server.PfxPassword}",
         ]);
-        await using TlsTestTerminal terminal = await TlsTestTerminal.ConnectAsync(sw.Acquirer, RunningSwitch.Ascii, _ca.Certificate, clientCertificate: null);
-        Assert.False(terminal.Stream.IsMutuallyAuthenticated);
+        await using TestTerminal terminal = await TlsTestTerminal.ConnectAsync(sw.Acquirer, RunningSwitch.Ascii, _ca.Certificate, clientCertificate: null);
+        Assert.False(terminal.Tls!.IsMutuallyAuthenticated);
         Authorisation(terminal.Builder, CardPan, 2500, stan: 7);
         await terminal.SendAsync();
         IsoMessage reply = (await terminal.ReceiveAsync())!;
@@ -79,7 +79,7 @@ public sealed class TlsAcquirerTests : IDisposable
     public async Task Client_without_the_required_certificate_or_from_another_CA_is_refused_and_others_carry_on()
     {
         await using RunningSwitch sw = await RunningSwitch.StartAsync(overrides: MutualTls());
-        await using TlsTestTerminal good = await TlsTestTerminal.ConnectAsync(sw.Acquirer, RunningSwitch.Ascii, _ca.Certificate, _client.Certificate);
+        await using TestTerminal good = await TlsTestTerminal.ConnectAsync(sw.Acquirer, RunningSwitch.Ascii, _ca.Certificate, _client.Certificate);
         await AssertApprovedAsync(good, stan: 1);
 
         Assert.True(await IsRefusedAsync(() => TlsTestTerminal.ConnectAsync(sw.Acquirer, RunningSwitch.Ascii, _ca.Certificate, clientCertificate: null)),
@@ -108,7 +108,7 @@ public sealed class TlsAcquirerTests : IDisposable
         Assert.Null(await ReceiveOrNullWhenClosedAsync(plain));
         Assert.Contains(sw.Logs.Lines, l => l.Contains("(plain-tcp-on-tls-port)", StringComparison.Ordinal) && l.Contains("does not start a TLS handshake", StringComparison.Ordinal));
 
-        await using TlsTestTerminal good = await TlsTestTerminal.ConnectAsync(sw.Acquirer, RunningSwitch.Ascii, _ca.Certificate, _client.Certificate);
+        await using TestTerminal good = await TlsTestTerminal.ConnectAsync(sw.Acquirer, RunningSwitch.Ascii, _ca.Certificate, _client.Certificate);
         await AssertApprovedAsync(good, stan: 2);
         Assert.Equal(1, sw.Card.Ledger.ApprovedCount);
     }
@@ -138,7 +138,7 @@ public sealed class TlsAcquirerTests : IDisposable
         await WaitForConnectionCountAsync(sw, 0);
     }
 
-    private static async Task AssertApprovedAsync(TlsTestTerminal terminal, int stan)
+    private static async Task AssertApprovedAsync(TestTerminal terminal, int stan)
     {
         Authorisation(terminal.Builder, CardPan, 1000, stan);
         await terminal.SendAsync();
@@ -152,11 +152,11 @@ public sealed class TlsAcquirerTests : IDisposable
     /// True when the switch refuses the client: the handshake fails, or (TLS 1.3, where the client finishes its side
     /// before the server has judged its certificate) the first request gets no answer because the connection is closed.
     /// </summary>
-    private static async Task<bool> IsRefusedAsync(Func<Task<TlsTestTerminal>> connect)
+    private static async Task<bool> IsRefusedAsync(Func<Task<TestTerminal>> connect)
     {
         try
         {
-            await using TlsTestTerminal terminal = await connect();
+            await using TestTerminal terminal = await connect();
             Authorisation(terminal.Builder, CardPan, 1000, stan: 99);
             await terminal.SendAsync();
             return await terminal.ReceiveAsync(5000) is null;

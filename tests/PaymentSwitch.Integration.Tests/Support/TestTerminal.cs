@@ -1,24 +1,27 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 using PaymentSwitch.Iso8583;
 
 namespace PaymentSwitch.Integration.Tests.Support;
 
-/// <summary>A POS terminal or acquirer host for tests: a real TCP connection that writes and reads framed ISO 8583.</summary>
+/// <summary>
+/// A POS terminal or acquirer host for tests: a real TCP connection, plain or TLS (<see cref="TlsTestTerminal"/>), that
+/// writes and reads framed ISO 8583.
+/// </summary>
 internal sealed class TestTerminal : IAsyncDisposable
 {
-    private readonly Socket _socket;
-    private readonly NetworkStream _stream;
+    private readonly Stream _stream;
     private readonly PipeReader _reader;
     private readonly Dialect _dialect;
     private readonly Framing _framing;
 
-    private TestTerminal(Socket socket, Dialect dialect, Framing framing)
+    /// <summary>Over <paramref name="stream"/>, which it owns (a <see cref="NetworkStream"/> owning its socket, or TLS over one).</summary>
+    internal TestTerminal(Stream stream, Dialect dialect, Framing framing)
     {
-        _socket = socket;
-        _stream = new NetworkStream(socket, ownsSocket: true);
+        _stream = stream;
         _reader = PipeReader.Create(_stream);
         _dialect = dialect;
         _framing = framing;
@@ -27,11 +30,14 @@ internal sealed class TestTerminal : IAsyncDisposable
 
     public IsoMessageBuilder Builder { get; }
 
+    /// <summary>The TLS session of a terminal made by <see cref="TlsTestTerminal"/>; null for plain TCP.</summary>
+    public SslStream? Tls => _stream as SslStream;
+
     public static async Task<TestTerminal> ConnectAsync(IPEndPoint endpoint, Dialect dialect, Framing? framing = null)
     {
         var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         await socket.ConnectAsync(endpoint);
-        return new TestTerminal(socket, dialect, framing ?? new Framing(FrameHeader.Len2));
+        return new TestTerminal(new NetworkStream(socket, ownsSocket: true), dialect, framing ?? new Framing(FrameHeader.Len2));
     }
 
     /// <summary>Sends what <see cref="Builder"/> holds, framed.</summary>
@@ -40,6 +46,7 @@ internal sealed class TestTerminal : IAsyncDisposable
         var writer = new ArrayBufferWriter<byte>();
         Builder.WriteFrame(writer, _framing);
         await _stream.WriteAsync(writer.WrittenMemory);
+        await _stream.FlushAsync();
     }
 
     /// <summary>Sends raw bytes exactly as given (for malformed input).</summary>
@@ -71,6 +78,5 @@ internal sealed class TestTerminal : IAsyncDisposable
     {
         await _reader.CompleteAsync();
         await _stream.DisposeAsync();
-        _socket.Dispose();
     }
 }
