@@ -30,4 +30,18 @@ internal static class BenchmarkFiles
         NativeMethods.SyncData(file, path);
         return file;
     }
+
+    /// <summary>
+    /// <paramref name="count"/> appends of <paramref name="batch"/> at <paramref name="offset"/> onwards, each written
+    /// through the page cache and fdatasync'd: the journal's buffered group commit, the baseline of the disk benchmarks.
+    /// </summary>
+    public static void AppendWithFdatasync(SafeFileHandle file, string path, byte[] batch, ref long offset, int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            RandomAccess.Write(file, batch, offset);
+            NativeMethods.SyncData(file, path);
+            offset += batch.Length;
+        }
+    }
 }

@@ -57,15 +57,7 @@ public class DirectWriteBenchmarks
     }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Appends)]
-    public void Write_then_fdatasync()
-    {
-        for (int i = 0; i < Appends; i++)
-        {
-            RandomAccess.Write(_file, _batch, _offset);
-            NativeMethods.SyncData(_file, _path);
-            _offset += AppendBytes;
-        }
-    }
+    public void Write_then_fdatasync() => BenchmarkFiles.AppendWithFdatasync(_file, _path, _batch, ref _offset, Appends);
 
     [Benchmark(OperationsPerInvoke = Appends)]
     public void Direct_dsync_write()

@@ -47,15 +47,7 @@ public class SegmentZeroFillBenchmarks
     [Benchmark(OperationsPerInvoke = Appends)]
     public void Append_fdatasync_into_zero_filled_blocks() => AppendAll();
 
-    private void AppendAll()
-    {
-        for (int i = 0; i < Appends; i++)
-        {
-            RandomAccess.Write(_file, _batch, _offset);
-            NativeMethods.SyncData(_file, "bench");
-            _offset += AppendBytes;
-        }
-    }
+    private void AppendAll() => BenchmarkFiles.AppendWithFdatasync(_file, "bench", _batch, ref _offset, Appends);
 
     private void NewFile(bool zeroFill)
     {
