@@ -439,6 +439,22 @@ public sealed partial class SwitchEngine : IAsyncDisposable
         FinishForwarded(transaction, code, TransactionOutcome.IssuerAnswered, null);
     }
 
+    /// <summary>
+    /// The request may have reached the issuer but no usable answer came back (a wallet call failed after it was
+    /// sent, or its body was unreadable): the outcome is unknown, so the acquirer gets 91 and the request is reversed
+    /// (rule 3). For a transaction already taken from the pending table.
+    /// </summary>
+    internal void OnIssuerAnswerLost(Transaction transaction)
+    {
+        transaction.Issuer!.Breaker.OnFailure();
+        if (transaction.Kind == TransactionKind.Reversal)
+        {
+            ReversalAttemptFailed(transaction);
+            return;
+        }
+        FinishForwarded(transaction, ResponseCode.IssuerUnavailable, TransactionOutcome.AnswerLost, null);
+    }
+
     /// <summary>An issuer answered a STAN nobody waits for (late, after the timeout, or unknown). Its reversal is already owed.</summary>
     internal void OnLateAnswer(IssuerLink link, IsoMessage response)
     {
@@ -508,7 +524,7 @@ public sealed partial class SwitchEngine : IAsyncDisposable
             transaction.ResponseCode = ResponseCode.SystemMalfunction;
             transaction.SetReply(builder, transaction.Connection!.Framing);
         }
-        bool sentAndUnknown = transaction.Outcome is TransactionOutcome.TimedOut or TransactionOutcome.StandInAfterTimeout;
+        bool sentAndUnknown = transaction.Outcome.RequiresReversal();
         bool reverse = !transaction.StandInAtDispatch && (!durable || sentAndUnknown);
         bool advise = durable && transaction.ResponseCode.IsApproved && transaction.Outcome is TransactionOutcome.StandIn or TransactionOutcome.StandInAfterTimeout;
         if (reverse && IsReversible(transaction.Request.Mti))

@@ -14,4 +14,14 @@ public enum TransactionOutcome : byte
     StandIn,
     /// <summary>Stand-in decision after the issuer did not answer in time: the request is reversed, and an approval is advised.</summary>
     StandInAfterTimeout,
+    /// <summary>
+    /// The request was (or may have been) delivered to the issuer but its answer was lost or unreadable (a wallet
+    /// issuer's connection dropped, or its body was not a valid answer): DE39 = 91 and a reversal, as for a timeout.
+    /// </summary>
+    AnswerLost,
+    /// <summary>
+    /// The issuer approved but its answer cannot be relayed to the acquirer (larger than that connection's frame
+    /// limit): DE39 = 96, and the approval is reversed.
+    /// </summary>
+    AnswerUndeliverable,
 }

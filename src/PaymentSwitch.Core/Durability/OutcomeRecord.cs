@@ -8,7 +8,7 @@ public readonly record struct OutcomeRecord(long ForwardedSequence, TransactionO
     public const byte Version = 1;
 
     /// <summary>True when the outcome is unknown to the switch, so the request must be reversed (rule 3).</summary>
-    public bool RequiresReversal => Outcome is TransactionOutcome.TimedOut or TransactionOutcome.StandInAfterTimeout;
+    public bool RequiresReversal => Outcome.RequiresReversal();
 
     /// <summary>True for a stand-in approval: the issuer must be told with an 0120 advice.</summary>
     public bool RequiresAdvice => Outcome is TransactionOutcome.StandIn or TransactionOutcome.StandInAfterTimeout && ResponseCode.IsApproved;

@@ -20,8 +20,9 @@ public enum ReconciliationCategory : byte
     Declined,
 
     /// <summary>
-    /// The issuer did not answer in time (and no stand-in approval was given). Its decision is unknown, so the switch
-    /// counts it as not approved and owes a reversal until the issuer answers one.
+    /// The issuer did not answer in time (and no stand-in approval was given), or its answer was lost or could not be
+    /// relayed to the acquirer. Its decision is unknown or was not passed on, so the switch counts it as not approved
+    /// and owes a reversal until the issuer answers one.
     /// </summary>
     TimedOut,
 

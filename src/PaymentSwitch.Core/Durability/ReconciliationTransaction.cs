@@ -58,7 +58,7 @@ internal sealed class ReconciliationTransaction
         ? ReconciliationCategory.NoOutcome
         : ResponseCode.IsApproved && Outcome == TransactionOutcome.IssuerAnswered ? ReconciliationCategory.Approved
         : ResponseCode.IsApproved && IsStandIn ? ReconciliationCategory.StandInApproved
-        : Outcome is TransactionOutcome.TimedOut or TransactionOutcome.StandInAfterTimeout ? ReconciliationCategory.TimedOut
+        : Outcome.RequiresReversal() ? ReconciliationCategory.TimedOut
         : ReconciliationCategory.Declined;
 
     /// <summary>
@@ -82,7 +82,7 @@ internal sealed class ReconciliationTransaction
 
     /// <summary>
     /// The reversal still owed, by the rules of <see cref="TransactionReplay.OwedReversals"/>: an authorisation or
-    /// financial request that was sent and whose outcome is unknown (none, a timeout, or a stand-in after a timeout),
+    /// financial request that was sent and whose outcome is unknown (none, a timeout, a stand-in after a timeout, a lost or undeliverable answer),
     /// or one an acquirer asked to reverse — unless the issuer already answered a reversal for it.
     /// </summary>
     public ReversalReason? OwedReason
@@ -93,7 +93,7 @@ internal sealed class ReconciliationTransaction
             if (!ForwardedMissing && IssuerStan != 0 && IsReversible(Mti))
             {
                 if (!HasOutcome) return ReversalReason.Recovery;
-                if (Outcome is TransactionOutcome.TimedOut or TransactionOutcome.StandInAfterTimeout) return ReversalReason.Timeout;
+                if (Outcome.RequiresReversal()) return ReversalReason.Timeout;
             }
             return AcquirerRequested ? ReversalReason.Acquirer : null;
         }
