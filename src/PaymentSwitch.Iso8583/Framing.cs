@@ -97,7 +97,13 @@ public sealed class Framing
         return FrameStatus.Complete;
     }
 
-    /// <summary>Writes the header (length, then TPDU when configured) for a message of <paramref name="messageLength"/> bytes.</summary>
+    /// <summary>A message of <paramref name="messageLength"/> bytes fits in one frame (with the TPDU, when configured).</summary>
+    public bool Fits(int messageLength) => messageLength + (HasTpdu ? Tpdu.Length : 0) <= MaxFrameBytes;
+
+    /// <summary>
+    /// Writes the header (length, then TPDU when configured) for a message of <paramref name="messageLength"/> bytes.
+    /// Callers check <see cref="Fits"/> first; a message that does not fit throws.
+    /// </summary>
     public void WriteHeader(Span<byte> destination, int messageLength, Tpdu tpdu = default)
     {
         int length = messageLength + (HasTpdu ? Tpdu.Length : 0);

@@ -130,9 +130,14 @@ public sealed partial class AcquirerConnection
         return false;
     }
 
-    /// <summary>Builds and queues a reply; <paramref name="requestTpdu"/> is the request's TPDU (swapped here for the reply).</summary>
+    /// <summary>
+    /// Builds and queues a reply; <paramref name="requestTpdu"/> is the request's TPDU (swapped here for the reply).
+    /// False when the connection is closed or its write buffer full (it is then closed), or when the reply is larger
+    /// than this connection's frames (nothing is written, the connection stays open).
+    /// </summary>
     internal bool TryWriteFrame(IsoMessageBuilder builder, Tpdu requestTpdu)
     {
+        if (!Framing.Fits(builder.MessageLength)) return false; // the caller logs the dropped reply; the connection stays
         if (_outbound.TryWriteFrame(builder, Framing, requestTpdu.IsEmpty ? default : requestTpdu.ForReply())) return true;
         if (!IsClosed) CloseSlowReader();
         return false;

@@ -130,8 +130,10 @@ public sealed partial class SwitchEngine
     {
         PendingReversal reversal = transaction.Reversal!;
         ForwardedRecord o = reversal.Original;
-        if (reversal.IsAdvice) builder.Reset(dialect, reversal.Attempts == 0 ? Mti.AuthorisationAdvice : Mti.AuthorisationAdviceRepeat);
-        else builder.Reset(dialect, reversal.Attempts == 0 ? Mti.ReversalAdvice : Mti.ReversalAdviceRepeat);
+        transaction.IssuerMti = reversal.IsAdvice
+            ? reversal.Attempts == 0 ? Mti.AuthorisationAdvice : Mti.AuthorisationAdviceRepeat
+            : reversal.Attempts == 0 ? Mti.ReversalAdvice : Mti.ReversalAdviceRepeat;
+        builder.Reset(dialect, transaction.IssuerMti);
         Span<byte> pan = stackalloc byte[PanProtector.MaxPanDigits];
         if (o.PanKeyId == _journal.Pan.KeyId && _journal.Pan.TryUnprotect(o.EncryptedPan, pan, out int panLength))
             builder.SetAscii(2, pan[..panLength]);

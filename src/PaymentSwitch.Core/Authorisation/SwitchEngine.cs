@@ -353,8 +353,21 @@ public sealed partial class SwitchEngine : IAsyncDisposable
         long sequence = transaction.PendingSequence;
         if (!link.TrySend(transaction) && link.Pending.TryTake(transaction, sequence))
         {
-            if (transaction.Kind == TransactionKind.Reversal) ReversalAttemptFailed(transaction);
-            else FinishForwarded(transaction, ResponseCode.IssuerUnavailable, TransactionOutcome.DeclinedBySwitch, null);
+            if (transaction.Kind == TransactionKind.Reversal)
+            {
+                ReversalAttemptFailed(transaction);
+            }
+            else if (transaction.IssuerRequestTooLarge)
+            {
+                // Never sent, so nothing to reverse: the acquirer's request cannot be carried to this issuer (30).
+                if (transaction.Connection!.ShouldLog(ConnectionEvent.FormatError))
+                    SwitchLog.IssuerRequestTooLarge(_log, link.Id, transaction.Connection.Name, Mti.ToText(transaction.Request.Mti), link.Options.MaxFrameBytes);
+                FinishForwarded(transaction, ResponseCode.FormatError, TransactionOutcome.DeclinedBySwitch, null);
+            }
+            else
+            {
+                FinishForwarded(transaction, ResponseCode.IssuerUnavailable, TransactionOutcome.DeclinedBySwitch, null);
+            }
         }
     }
 
@@ -367,6 +380,7 @@ public sealed partial class SwitchEngine : IAsyncDisposable
             return;
         }
         IsoMessage request = transaction.Request;
+        transaction.IssuerMti = request.Mti;
         builder.Reset(issuerDialect, request.Mti);
         Span<byte> rrn = stackalloc byte[12];
         transaction.IssuerRrn.Format(rrn);
@@ -455,6 +469,40 @@ public sealed partial class SwitchEngine : IAsyncDisposable
         FinishForwarded(transaction, ResponseCode.IssuerUnavailable, TransactionOutcome.AnswerLost, null);
     }
 
+    /// <summary>
+    /// Whether <paramref name="response"/> answers the request <paramref name="waiting"/> holds under the same STAN:
+    /// the request was really sent (its Forwarded record is durable and its timeout armed), the MTI answers the one
+    /// sent (0110 for 0100/0101, 0130 for 0120/0121, 0410 or 0430 for a reversal) and, when the issuer echoes DE37,
+    /// it is the RRN the switch gave this request. A STAN alone can match a late answer to an earlier request once the
+    /// STANs have wrapped.
+    /// </summary>
+    internal static bool IsAnswerTo(Transaction waiting, IsoMessage response)
+    {
+        if (Volatile.Read(ref waiting.DeadlineTimestamp) == PendingTable.Unarmed) return false; // not sent yet
+        int sent = waiting.IssuerMti;
+        if (sent == 0) return false;
+        int expected = Mti.ResponseOf(sent);
+        bool mtiMatches = response.Mti == expected
+            || (expected / 100 == 4 && response.Mti is Mti.ReversalResponse or Mti.ReversalAdviceResponse);
+        if (!mtiMatches) return false;
+        if (waiting.Kind == TransactionKind.Authorisation && response.Has(37))
+        {
+            Span<byte> rrn = stackalloc byte[12];
+            waiting.IssuerRrn.Format(rrn);
+            if (!response.FieldEquals(37, rrn)) return false;
+        }
+        return true;
+    }
+
+    /// <summary>An answer under a STAN whose waiting request it does not answer (see <see cref="IsAnswerTo"/>): ignored.</summary>
+    internal void OnMismatchedAnswer(IssuerLink link, IsoMessage response, Transaction waiting)
+    {
+        _counters.LateAnswer();
+        response.TryGetInt64(11, out long stan);
+        int sent = waiting.IssuerMti;
+        SwitchLog.MismatchedAnswer(_log, link.Id, (int)stan, Mti.ToText(response.Mti), sent == 0 ? "----" : Mti.ToText(sent));
+    }
+
     /// <summary>An issuer answered a STAN nobody waits for (late, after the timeout, or unknown). Its reversal is already owed.</summary>
     internal void OnLateAnswer(IssuerLink link, IsoMessage response)
     {
@@ -499,9 +547,26 @@ public sealed partial class SwitchEngine : IAsyncDisposable
         IsoMessageBuilder builder = StartReply(transaction, code);
         if (response is not null) builder.CopyFrom(response, EchoedFields.FromIssuer);
         else if (!transaction.ApprovalCode.IsEmpty) builder.TrySetAscii(38, transaction.ApprovalCode);
+        Framing framing = transaction.Connection!.Framing;
+        if (!framing.Fits(builder.MessageLength))
+        {
+            // The issuer's fields (DE55, DE54, …) make the answer larger than this acquirer's frames. A decline is
+            // passed on without them. An approval that cannot be passed on whole is not given: the acquirer gets 96
+            // and the issuer's approval is reversed.
+            AcquirerConnection connection = transaction.Connection;
+            if (connection.ShouldLog(ConnectionEvent.FormatError))
+                SwitchLog.AnswerTooLarge(_log, transaction.Issuer?.Id ?? "-", connection.Name, builder.MessageLength, framing.MaxFrameBytes, code.ToString());
+            if (code.IsApproved)
+            {
+                code = ResponseCode.SystemMalfunction;
+                outcome = TransactionOutcome.AnswerUndeliverable;
+                transaction.ClearApprovalCode();
+            }
+            builder = StartReply(transaction, code);
+        }
         transaction.ResponseCode = code;
         transaction.Outcome = outcome;
-        transaction.SetReply(builder, transaction.Connection!.Framing);
+        transaction.SetReply(builder, framing); // identity fields and DE39 only when trimmed: those fitted the request
         WhenDurable(transaction, _recordOutcome, transaction.ContinueAfterOutcome, _afterOutcome);
     }
 
@@ -573,7 +638,7 @@ public sealed partial class SwitchEngine : IAsyncDisposable
     {
         AcquirerConnection connection = transaction.Connection!;
         _counters.Answered(transaction.ResponseCode, Stopwatch.GetTimestamp() - transaction.ReceivedTimestamp, transaction.Issuer);
-        if (!connection.TryWriteReply(transaction.Reply)) LogDroppedReply(transaction);
+        if (transaction.ReplyLength == 0 || !connection.TryWriteReply(transaction.Reply)) LogDroppedReply(transaction);
         Release(transaction);
     }
 

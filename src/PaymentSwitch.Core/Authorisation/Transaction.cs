@@ -49,6 +49,8 @@ public sealed class Transaction
     /// <summary>The issuer's approval code (DE38), empty when none.</summary>
     public ReadOnlySpan<byte> ApprovalCode => _approvalCode.AsSpan(0, _approvalCodeLength);
 
+    internal void ClearApprovalCode() => _approvalCodeLength = 0;
+
     internal void SetApprovalCode(ReadOnlySpan<byte> code)
     {
         _approvalCodeLength = Math.Min(code.Length, 6);
@@ -83,6 +85,12 @@ public sealed class Transaction
     /// <summary>The transmission date and time (DE7, MMDDhhmmss) the switch sent to the issuer.</summary>
     internal long IssuerTransmissionTime;
 
+    /// <summary>The MTI of the message last built for the issuer (an answer must carry its response MTI).</summary>
+    internal int IssuerMti;
+
+    /// <summary>The message for the issuer did not fit the issuer link's frame limit, so it was not sent.</summary>
+    internal bool IssuerRequestTooLarge;
+
     /// <summary>Position in the issuer's pending table; identifies this use of the pooled object.</summary>
     internal long PendingSequence;
 
@@ -116,15 +124,24 @@ public sealed class Transaction
         return _requestBytes.AsMemory(0, length);
     }
 
-    /// <summary>Writes the framed reply (header, TPDU, message) built by <paramref name="builder"/> into the reply buffer.</summary>
-    internal void SetReply(IsoMessageBuilder builder, Framing framing)
+    /// <summary>
+    /// Writes the framed reply (header, TPDU, message) built by <paramref name="builder"/> into the reply buffer.
+    /// False, and no reply, when it does not fit <paramref name="framing"/>'s frame limit.
+    /// </summary>
+    internal bool SetReply(IsoMessageBuilder builder, Framing framing)
     {
         int messageLength = builder.MessageLength;
+        if (!framing.Fits(messageLength))
+        {
+            ReplyLength = 0; // nothing to deliver: the caller answers otherwise (see SwitchEngine.FinishForwarded)
+            return false;
+        }
         int frameLength = framing.HeaderLength + messageLength;
         if (_reply.Length < frameLength) _reply = new byte[Math.Max(frameLength, _reply.Length * 2)];
         framing.WriteHeader(_reply, messageLength, Tpdu.IsEmpty ? default : Tpdu.ForReply());
         builder.WriteMessage(_reply.AsSpan(framing.HeaderLength, messageLength));
         ReplyLength = frameLength;
+        return true;
     }
 
     internal void Reset()
@@ -134,6 +151,8 @@ public sealed class Transaction
         Tpdu = default;
         IssuerStan = 0;
         IssuerRrn = default;
+        IssuerMti = 0;
+        IssuerRequestTooLarge = false;
         IssuerTransmissionTime = 0;
         PendingSequence = 0;
         DeadlineTimestamp = 0;

@@ -242,6 +242,13 @@ internal sealed class CardIssuerConnection
         {
             _lastError = ex.Message;
         }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A fault of the switch's own while handling an answer must not end this loop silently with the link
+            // still "ready": log it and drop the connection, which reconnects; what was in flight times out and is reversed.
+            SwitchLog.IssuerConnectionFailed(_link.Logger, _link.Id, _endpoint.ToString(), ex.GetType().Name + ": " + ex.Message);
+            _lastError = ex.Message;
+        }
         await reader.CompleteAsync().ConfigureAwait(false);
         return wasReady;
     }
@@ -264,9 +271,17 @@ internal sealed class CardIssuerConnection
             case Mti.AuthorisationAdviceResponse:
             case Mti.ReversalResponse:
             case Mti.ReversalAdviceResponse:
-                Transaction? transaction = _link.Pending.TryTake((int)stan);
-                if (transaction is null) _link.Engine!.OnLateAnswer(_link, message);
-                else _link.Engine!.OnIssuerAnswer(transaction, message);
+                SwitchEngine engine = _link.Engine!;
+                Transaction? waiting = _link.Pending.Peek((int)stan);
+                if (waiting is null)
+                {
+                    engine.OnLateAnswer(_link, message);
+                    return null;
+                }
+                long sequence = waiting.PendingSequence; // this use of the pooled transaction; TryTake checks it
+                if (!SwitchEngine.IsAnswerTo(waiting, message)) engine.OnMismatchedAnswer(_link, message, waiting);
+                else if (_link.Pending.TryTake(waiting, sequence)) engine.OnIssuerAnswer(waiting, message);
+                else engine.OnLateAnswer(_link, message); // the timeout took it first
                 return null;
             default:
                 return $"unexpected MTI {Mti.ToText(message.Mti)} from the issuer";
@@ -326,6 +341,13 @@ internal sealed class CardIssuerConnection
         if (!IsReady || outbound is null) return false;
         IsoMessageBuilder builder = Builder;
         _link.Engine!.BuildIssuerRequest(transaction, builder, _link.Dialect);
+        if (!_link.Framing.Fits(builder.MessageLength))
+        {
+            // Larger than this link's frames (the switch's own fields, or a dialect with wider numerics, made it so):
+            // never sent; the engine answers the acquirer.
+            transaction.IssuerRequestTooLarge = true;
+            return false;
+        }
         return outbound.TryWriteFrame(builder, _link.Framing, default);
     }
 

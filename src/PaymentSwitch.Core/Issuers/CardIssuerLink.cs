@@ -97,6 +97,7 @@ public sealed class CardIssuerLink : IssuerLink
         {
             CardIssuerConnection connection = _connections[(start + i) % count];
             if (connection.IsReady && connection.TrySend(transaction)) return true;
+            if (transaction.IssuerRequestTooLarge) return false; // every connection of the link has the same framing
         }
         return false;
     }

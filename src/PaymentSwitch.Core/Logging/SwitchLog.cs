@@ -81,4 +81,16 @@ internal static partial class SwitchLog
 
     [LoggerMessage(111, LogLevel.Information, "Issuer '{Issuer}' connection to {Endpoint}: TLS {Protocol} established with '{Subject}'")]
     public static partial void IssuerTlsEstablished(ILogger logger, string issuer, string endpoint, string protocol, string subject);
+
+    [LoggerMessage(112, LogLevel.Warning, "A {Mti} from acquirer '{Acquirer}' becomes larger than issuer '{Issuer}' frames ({MaxFrameBytes} bytes) once the switch's fields are added; not sent, answered 30. Raise that issuer's MaxFrameBytes if its host accepts larger messages.")]
+    public static partial void IssuerRequestTooLarge(ILogger logger, string issuer, string acquirer, string mti, int maxFrameBytes);
+
+    [LoggerMessage(113, LogLevel.Warning, "Issuer '{Issuer}' answered ({ResponseCode}) with {Bytes} bytes, more than acquirer '{Acquirer}' frames allow ({MaxFrameBytes}); a decline goes back without the issuer's extra fields, an approval is answered 96 and reversed. Raise that acquirer's MaxFrameBytes if its terminals accept larger messages.")]
+    public static partial void AnswerTooLarge(ILogger logger, string issuer, string acquirer, int bytes, int maxFrameBytes, string responseCode);
+
+    [LoggerMessage(114, LogLevel.Warning, "Issuer '{Issuer}' answered STAN {Stan} with {Mti}, which does not answer the {SentMti} waiting under that STAN (or it was not sent yet); ignored, the request times out and is reversed")]
+    public static partial void MismatchedAnswer(ILogger logger, string issuer, int stan, string mti, string sentMti);
+
+    [LoggerMessage(115, LogLevel.Error, "Issuer '{Issuer}' connection to {Endpoint} failed while handling an answer: {Error}; reconnecting. Requests in flight on it time out and are reversed.")]
+    public static partial void IssuerConnectionFailed(ILogger logger, string issuer, string endpoint, string error);
 }

@@ -83,6 +83,9 @@ internal sealed class PendingTable
     /// </summary>
     public static void Arm(Transaction transaction, long deadlineTimestamp) => Volatile.Write(ref transaction.DeadlineTimestamp, deadlineTimestamp);
 
+    /// <summary>The request waiting under <paramref name="stan"/>, left in place; null when none. Take it with <see cref="TryTake(Transaction, long)"/>.</summary>
+    public Transaction? Peek(int stan) => (uint)(stan - 1) >= StanSpace ? null : Volatile.Read(ref _slots[stan]);
+
     /// <summary>Removes and returns the request waiting under <paramref name="stan"/>; null when none (unknown or already answered/timed out).</summary>
     public Transaction? TryTake(int stan)
     {
