@@ -15,8 +15,24 @@ namespace PaymentSwitch.Core.Issuers;
 /// Requests are registered in the pending table like card requests, so the same timeout scan answers 91 on time
 /// whatever the HTTP call does; an answer after that is late.
 /// </summary>
+/// <remarks>
+/// A failed call is sorted by whether the request may have reached the wallet. If the connection to it was never
+/// established (refused, name not resolved, TLS handshake failed), nothing was sent: the acquirer gets 91 and nothing is
+/// owed. A 4xx means the wallet refused the request as malformed and booked nothing: 30. Anything else that is not a
+/// readable 200 answer (connection lost or reset after sending, a response timeout, a 5xx, an unparseable, oversized or
+/// invalid 200 body) leaves the outcome unknown: the wallet may have approved and booked it, so the acquirer gets 91
+/// and the request is reversed (money-safety rule 3; reversals are idempotent by key, and reversing what was never
+/// booked is answered not_found).
+/// </remarks>
 public sealed class WalletIssuerLink : IssuerLink
 {
+    /// <summary>
+    /// Largest answer body the link reads (a wallet answer is a few hundred bytes). A larger one is not read past this
+    /// bound (no buffering of up to 2 GiB per call): for an authorisation it is an unknown outcome, for a reversal a
+    /// failed attempt that is retried.
+    /// </summary>
+    public const int MaxAnswerSizeBytes = 64 * 1024;
+
     private readonly HttpClient _http;
     private readonly Uri _authorisations;
     private readonly Uri _reversals;
@@ -41,7 +57,11 @@ public sealed class WalletIssuerLink : IssuerLink
             UseProxy = false,
             AllowAutoRedirect = false,
         };
-        _http = new HttpClient(handler) { Timeout = TimeSpan.FromMilliseconds(options.TimeoutMs + 1000) };
+        _http = new HttpClient(handler)
+        {
+            Timeout = TimeSpan.FromMilliseconds(options.TimeoutMs + 1000),
+            MaxResponseContentBufferSize = MaxAnswerSizeBytes,
+        };
     }
 
     public override string Kind => "wallet";
@@ -61,7 +81,11 @@ public sealed class WalletIssuerLink : IssuerLink
         return true;
     }
 
-    /// <summary>POST /v1/reversals for an owed reversal; any well-formed answer completes it (not_found answers 25).</summary>
+    /// <summary>
+    /// POST /v1/reversals for an owed reversal; any well-formed answer completes it (not_found answers 25). Anything
+    /// else (no answer, non-200, an oversized body, a body without a valid responseCode) is a failed attempt: the
+    /// transaction stays pending and the timeout scan schedules the next attempt.
+    /// </summary>
     private async Task CallReversalAsync(Transaction transaction, long sequence)
     {
         Durability.ForwardedRecord original = transaction.Reversal!.Original;
@@ -80,9 +104,13 @@ public sealed class WalletIssuerLink : IssuerLink
                 SwitchLog.WalletCallFailed(_log, Id, $"reversal: HTTP {(int)response.StatusCode}");
                 return; // no answer: the timeout scan schedules the next attempt
             }
-            (code, _) = ParseAnswer(await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false));
+            if (!TryParseAnswer(await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false), out code, out _))
+            {
+                SwitchLog.WalletCallFailed(_log, Id, "reversal: HTTP 200 without a valid responseCode");
+                return; // no answer: the timeout scan schedules the next attempt
+            }
         }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException or JsonException or InvalidOperationException)
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or IOException or InvalidOperationException)
         {
             SwitchLog.WalletCallFailed(_log, Id, "reversal: " + ex.Message);
             return; // the timeout scan schedules the next attempt
@@ -92,8 +120,9 @@ public sealed class WalletIssuerLink : IssuerLink
 
     private async Task CallAsync(Transaction transaction, long sequence)
     {
-        ResponseCode code;
+        ResponseCode code = ResponseCode.IssuerUnavailable;
         string? approval = null;
+        bool answerLost = false; // the request may have reached the wallet, and no usable answer came back
         try
         {
             using var content = new ByteArrayContent(BuildRequestBody(transaction, out string key));
@@ -102,45 +131,83 @@ public sealed class WalletIssuerLink : IssuerLink
             request.Headers.Add("Idempotency-Key", key);
             using HttpResponseMessage response = await _http.SendAsync(request).ConfigureAwait(false);
             Volatile.Write(ref _available, 1);
-            if (response.StatusCode == HttpStatusCode.OK)
+            int status = (int)response.StatusCode;
+            if (status == 200)
             {
                 byte[] body = await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
-                (code, approval) = ParseAnswer(body);
+                if (!TryParseAnswer(body, out code, out approval))
+                {
+                    answerLost = true;
+                    SwitchLog.WalletCallFailed(_log, Id, "HTTP 200 without a valid responseCode; outcome unknown, the request is reversed");
+                }
+            }
+            else if (status is >= 400 and < 500)
+            {
+                // Refused as malformed: nothing was booked (30, format error).
+                code = ResponseCode.FormatError;
+                SwitchLog.WalletCallFailed(_log, Id, $"HTTP {status}");
             }
             else
             {
-                // 5xx: the issuer failed (91); 4xx: it refused what the switch sent as malformed (30, format error).
-                code = (int)response.StatusCode >= 500 ? ResponseCode.IssuerUnavailable : ResponseCode.FormatError;
-                SwitchLog.WalletCallFailed(_log, Id, $"HTTP {(int)response.StatusCode}");
+                // 5xx (or a status outside the contract): the wallet may have booked it before failing.
+                answerLost = true;
+                SwitchLog.WalletCallFailed(_log, Id, $"HTTP {status}; outcome unknown, the request is reversed");
             }
         }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException or JsonException or InvalidOperationException)
+        catch (HttpRequestException ex) when (NeverSent(ex))
         {
-            code = ResponseCode.IssuerUnavailable;
             _lastError = ex.Message;
-            if (ex is HttpRequestException { InnerException: SocketException }) Volatile.Write(ref _available, 0);
+            Volatile.Write(ref _available, 0);
             SwitchLog.WalletCallFailed(_log, Id, ex.Message);
         }
-
-        if (Pending.TryTake(transaction, sequence))
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or IOException or InvalidOperationException)
         {
-            Span<byte> approvalBytes = stackalloc byte[6];
-            int length = 0;
-            if (approval is { Length: > 0 and <= 6 } && approval.All(char.IsAsciiLetterOrDigit))
-                length = System.Text.Encoding.ASCII.GetBytes(approval, approvalBytes);
-            Engine!.OnIssuerAnswer(transaction, code, approvalBytes[..length]);
+            // Lost or reset after sending, no answer in time, an answer over MaxAnswerSizeBytes: outcome unknown.
+            answerLost = true;
+            _lastError = ex.Message;
+            SwitchLog.WalletCallFailed(_log, Id, ex.Message + "; outcome unknown, the request is reversed");
         }
+
+        if (!Pending.TryTake(transaction, sequence)) return; // already answered by the timeout scan (which owes the reversal)
+        if (answerLost)
+        {
+            Engine!.OnIssuerAnswerLost(transaction);
+            return;
+        }
+        Span<byte> approvalBytes = stackalloc byte[6];
+        int length = 0;
+        if (approval is { Length: > 0 and <= 6 } && approval.All(char.IsAsciiLetterOrDigit))
+            length = System.Text.Encoding.ASCII.GetBytes(approval, approvalBytes);
+        Engine!.OnIssuerAnswer(transaction, code, approvalBytes[..length]);
     }
 
-    private static (ResponseCode, string?) ParseAnswer(byte[] body)
+    /// <summary>
+    /// True when the call failed before the request could leave the switch: no connection to the wallet was
+    /// established (a refused connect on loopback is ConnectionError with an inner SocketException ConnectionRefused;
+    /// a connect timeout is not among these and counts as unknown).
+    /// </summary>
+    private static bool NeverSent(HttpRequestException ex)
+        => ex.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError;
+
+    /// <summary>Reads a 200 answer body; false when it is not a JSON object with a valid two-character responseCode.</summary>
+    private static bool TryParseAnswer(byte[] body, out ResponseCode code, out string? approval)
     {
-        using JsonDocument doc = JsonDocument.Parse(body);
-        JsonElement root = doc.RootElement;
-        string? rc = root.TryGetProperty("responseCode", out JsonElement r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
-        string? approval = root.TryGetProperty("approvalCode", out JsonElement a) && a.ValueKind == JsonValueKind.String ? a.GetString() : null;
-        if (rc is null || !ResponseCode.TryRead(System.Text.Encoding.ASCII.GetBytes(rc), out ResponseCode code))
-            return (ResponseCode.SystemMalfunction, null);
-        return (code, approval);
+        code = default;
+        approval = null;
+        try
+        {
+            using JsonDocument doc = JsonDocument.Parse(body);
+            JsonElement root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) return false;
+            string? rc = root.TryGetProperty("responseCode", out JsonElement r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
+            if (rc is null || !ResponseCode.TryRead(System.Text.Encoding.ASCII.GetBytes(rc), out code)) return false;
+            approval = root.TryGetProperty("approvalCode", out JsonElement a) && a.ValueKind == JsonValueKind.String ? a.GetString() : null;
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
     }
 
     private static byte[] BuildReversalBody(Reversals.PendingReversal reversal, out string key)
