@@ -42,6 +42,12 @@ internal sealed class SwitchRuntime : IHostedService, IAsyncDisposable
     public IReadOnlyList<AcquirerListener> Listeners => _listeners;
     public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
 
+    /// <summary>
+    /// For tests: wraps the journal the engine writes through (not the one status and shutdown use), so a test can
+    /// hold a record back and open the window between an append and its durability on purpose.
+    /// </summary>
+    internal Func<ITransactionJournal, ITransactionJournal>? InterposeJournal { get; init; }
+
     /// <summary>True once every listener is open.</summary>
     public bool ListenersOpen { get; private set; }
 
@@ -67,7 +73,7 @@ internal sealed class SwitchRuntime : IHostedService, IAsyncDisposable
         // Rule 4: replay the journal before anything is accepted.
         var replay = new TransactionReplay(directory.Find, options.Switch.RecentTransactions);
         Journal = JournalStartup.Open(options.Journal, _config, replay, _loggers.CreateLogger("PaymentSwitch.Journal"));
-        Engine = new SwitchEngine(Router, directory, Journal, options.Switch.InstitutionId,
+        Engine = new SwitchEngine(Router, directory, InterposeJournal?.Invoke(Journal) ?? Journal, options.Switch.InstitutionId,
             options.Switch.MaxInFlight, _loggers.CreateLogger("PaymentSwitch.Engine"), options.Switch.RecentTransactions,
             TimeSpan.FromSeconds(options.Switch.DuplicateWindowSeconds));
         IReadOnlyList<PendingReversal> owed = replay.OwedReversals();

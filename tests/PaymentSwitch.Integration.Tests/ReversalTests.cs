@@ -57,6 +57,42 @@ public class ReversalTests
         Assert.Equal("25", Text((await terminal.ReceiveAsync())!, 39)); // no such original
     }
 
+    [Fact]
+    public async Task An_acquirer_reversal_that_overtakes_its_original_before_it_is_forwarded_is_answered_91_and_its_repeat_reverses_it()
+    {
+        HeldForwardedJournal? journal = null;
+        await using RunningSwitch sw = await RunningSwitch.StartAsync(interposeJournal: inner => journal = new HeldForwardedJournal(inner));
+        await using TestTerminal terminal = await sw.ConnectAsync();
+        journal!.Hold(); // the original's Forwarded record waits, as behind a slow disk
+
+        Authorisation(terminal.Builder, CardPan, 2700, stan: 601);
+        string de7 = Text(BuiltMessage(terminal.Builder), 7);
+        await terminal.SendAsync();
+        await Eventually.TrueAsync(() => journal.Held == 1, "original waiting for its Forwarded record");
+
+        // The terminal gives up on it and reverses: the switch cannot name it to the issuer yet (no issuer STAN).
+        string de90 = $"0100000601{de7}{"12345".PadLeft(11, '0')}{new string('0', 11)}";
+        Authorisation(terminal.Builder, CardPan, 2700, stan: 602, mti: Mti.ReversalAdvice);
+        terminal.Builder.SetString(90, de90);
+        await terminal.SendAsync();
+        IsoMessage early = (await terminal.ReceiveAsync())!;
+        Assert.Equal(Mti.ReversalAdviceResponse, early.Mti);
+        Assert.Equal("91", Text(early, 39)); // repeat it later
+        Assert.Equal(0, sw.Runtime.Engine!.Reversals.Count); // nothing queued under an unknown STAN
+
+        journal.Release();
+        IsoMessage original = (await terminal.ReceiveAsync())!;
+        Assert.Equal("00", Text(original, 39));
+        Assert.Equal(1, sw.Card.Ledger.ApprovedCount);
+
+        Authorisation(terminal.Builder, CardPan, 2700, stan: 603, mti: Mti.ReversalAdviceRepeat);
+        terminal.Builder.SetString(90, de90);
+        await terminal.SendAsync();
+        Assert.Equal("00", Text((await terminal.ReceiveAsync())!, 39));
+        await Eventually.TrueAsync(() => sw.Card.Ledger.ReversedCount == 1 && sw.Runtime.Engine!.Reversals.Count == 0, "reversal answered");
+        Assert.Equal(0, sw.Card.Ledger.NetApprovedAmountMinor);
+    }
+
     private static IsoMessage BuiltMessage(IsoMessageBuilder builder)
     {
         byte[] bytes = new byte[builder.MessageLength];

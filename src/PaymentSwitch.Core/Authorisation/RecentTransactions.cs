@@ -22,6 +22,11 @@ public struct RecentTransaction
     internal RetrievalReference IssuerRrn;
     public int Mti;
     public RecentState State;
+    /// <summary>
+    /// Its Forwarded record is durable and <see cref="ForwardedSequence"/>, <see cref="IssuerStan"/> and the issuer's
+    /// RRN are known (live entries; replayed entries were forwarded by definition and are never in flight).
+    /// </summary>
+    public bool Forwarded;
     public bool ReversalRequested;
     /// <summary>The approval was the switch's (stand-in): reversing it means reversing its advice at the issuer.</summary>
     public bool StandInApproved;
@@ -125,6 +130,7 @@ public sealed class RecentTransactions
             if (!Owns(slot, key)) return;
             ref RecentTransaction e = ref _ring[slot];
             e.ForwardedSequence = forwardedSequence;
+            e.Forwarded = true;
             e.Issuer = issuer;
             e.IssuerStan = issuerStan;
             e.IssuerRrn = rrn;

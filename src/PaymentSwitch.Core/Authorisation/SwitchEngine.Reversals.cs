@@ -12,7 +12,8 @@ public sealed partial class SwitchEngine
 {
     /// <summary>
     /// An acquirer's 0400/0420: matched to the original by DE90 and the terminal, queued for the issuer once
-    /// (journaled first), and answered 00 at once; a repeat is answered 00 again without a second reversal.
+    /// (journaled first), and answered 00 at once; a repeat is answered 00 again without a second reversal. One that
+    /// overtakes its original before the original is forwarded (or decided in stand-in) is answered 91, to be repeated.
     /// </summary>
     private void HandleAcquirerReversal(Transaction transaction)
     {
@@ -25,6 +26,15 @@ public sealed partial class SwitchEngine
         if (!_recent.TryFind(key, out RecentTransaction original))
         {
             AnswerAndRelease(transaction, ResponseCode.UnableToLocateOriginal);
+            return;
+        }
+        if (original.State == RecentState.InFlight && (!original.Forwarded || original.IssuerStan == 0))
+        {
+            // The original is still on its way in: its Forwarded record is not durable yet (so neither its issuer STAN
+            // nor its sequence is known), or the switch is deciding it in stand-in (sent to nobody, and whether an
+            // advice will book it is not known yet). A reversal built now would name nothing the issuer knows. The
+            // acquirer repeats an unanswered reversal, by which time the original is settled.
+            AnswerAndRelease(transaction, ResponseCode.IssuerUnavailable);
             return;
         }
         bool standIn = original.StandInApproved;

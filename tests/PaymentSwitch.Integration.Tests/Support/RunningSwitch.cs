@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
+using PaymentSwitch.Core.Authorisation;
 using PaymentSwitch.Host;
 using PaymentSwitch.Host.Configuration;
 using PaymentSwitch.Host.Status;
@@ -44,7 +45,8 @@ internal sealed class RunningSwitch : IAsyncDisposable
         Action<CardIssuerSimulatorOptions>? card = null,
         Action<WalletIssuerSimulatorOptions>? wallet = null,
         string[]? overrides = null,
-        string? routesJson = null)
+        string? routesJson = null,
+        Func<ITransactionJournal, ITransactionJournal>? interposeJournal = null)
     {
         var logs = new CapturedLogs();
         ILoggerFactory loggers = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Debug));
@@ -85,7 +87,7 @@ internal sealed class RunningSwitch : IAsyncDisposable
 
         ConfigurationLoader config = ConfigurationLoader.Load(["--config", Path.Combine(directory, "switch.json"), .. overrides ?? []]);
         var dialects = DialectLoader.LoadDirectory(config.Resolve(config.Options.Dialects));
-        var runtime = new SwitchRuntime(config, dialects, loggers);
+        var runtime = new SwitchRuntime(config, dialects, loggers) { InterposeJournal = interposeJournal };
         await runtime.StartAsync(CancellationToken.None);
         var running = new RunningSwitch(directory, cardSimulator, walletSimulator, runtime, logs, loggers);
         await running.WaitUntilReadyAsync();
