@@ -79,6 +79,8 @@ internal sealed class SwitchRuntime : IHostedService, IAsyncDisposable
         IReadOnlyList<PendingReversal> owed = replay.OwedReversals();
         Engine.Recover(owed, replay.Recent, replay.LastIssuerStan);
         _log.LogInformation("Journal replayed: {Records} records, {Forwarded} forwarded, {Owed} reversals owed and re-queued", replay.Records, replay.Forwarded, owed.Count);
+        if (replay.OwedWithoutOriginal > 0)
+            _log.LogWarning("Journal replay: {Count} outcomes owe a reversal whose Forwarded record is no longer in the journal (retired before the reversal was answered); they cannot be sent again. Reconcile them with the issuer (`PaymentSwitch journal report` lists the outcomes).", replay.OwedWithoutOriginal);
         foreach (IssuerLink link in links) link.Start();
 
         foreach (AcquirerOptions acquirer in options.Acquirers)

@@ -175,6 +175,9 @@ public sealed partial class WriteAheadJournal : IAsyncDisposable
         }
     }
 
+    /// <summary>The oldest sequence the caller said it still needs (<see cref="SetRetainFrom"/>).</summary>
+    public long RetainedFrom => Volatile.Read(ref _retainFrom);
+
     /// <summary>Snapshot of the counters. Never locks.</summary>
     public JournalStats GetStats()
     {

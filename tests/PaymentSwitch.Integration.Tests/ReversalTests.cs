@@ -1,3 +1,4 @@
+using PaymentSwitch.Core.Durability;
 using PaymentSwitch.Integration.Tests.Support;
 using PaymentSwitch.Iso8583;
 using PaymentSwitch.Simulators;
@@ -91,6 +92,23 @@ public class ReversalTests
         Assert.Equal("00", Text((await terminal.ReceiveAsync())!, 39));
         await Eventually.TrueAsync(() => sw.Card.Ledger.ReversedCount == 1 && sw.Runtime.Engine!.Reversals.Count == 0, "reversal answered");
         Assert.Equal(0, sw.Card.Ledger.NetApprovedAmountMinor);
+    }
+
+    [Fact]
+    public async Task The_journal_keeps_the_records_of_requests_still_in_flight()
+    {
+        // Retention once kept only what owed reversals needed: with none owed it moved to the journal's head, past a
+        // request still waiting for its issuer, whose reversal (after the timeout) then named a record that may be gone.
+        await using RunningSwitch sw = await RunningSwitch.StartAsync(overrides: ["--Issuers:0:TimeoutMs=5000"]);
+        sw.Card.SetFault(FaultMode.Silent);
+        var journal = (TransactionJournal)sw.Runtime.Journal!;
+        long before = journal.NextSequence;
+        await using TestTerminal terminal = await sw.ConnectAsync();
+        Authorisation(terminal.Builder, CardPan, 1800, stan: 701);
+        await terminal.SendAsync();
+        await Eventually.TrueAsync(() => sw.Runtime.Engine!.InFlight == 1 && journal.NextSequence > before, "forwarded and waiting");
+        await Task.Delay(2500); // two retention passes of the engine's timer
+        Assert.True(journal.Journal.RetainedFrom <= before, $"retained from {journal.Journal.RetainedFrom}, the in-flight request's record is at {before} or later");
     }
 
     private static IsoMessage BuiltMessage(IsoMessageBuilder builder)

@@ -39,6 +39,15 @@ public sealed partial class SwitchEngine : IAsyncDisposable
     private readonly Action<Transaction> _afterForwarded;
     private readonly Action<Transaction> _afterOutcome;
     private volatile bool _stopping;
+    private readonly InFlightHorizon _inFlightHorizon;
+
+    /// <summary>How far back retention keeps records for requests still in flight: the longest issuer timeout plus a minute for the Forwarded write.</summary>
+    private static long InFlightLagTicks(IssuerDirectory issuers)
+    {
+        long longest = 0;
+        foreach (IssuerLink link in issuers.All) longest = Math.Max(longest, link.TimeoutTicks);
+        return longest + (60 * Stopwatch.Frequency);
+    }
 
     [ThreadStatic] private static IsoMessageBuilder? t_builder;
     [ThreadStatic] private static IsoMessage? t_scratchMessage;
@@ -60,6 +69,7 @@ public sealed partial class SwitchEngine : IAsyncDisposable
         _afterForwarded = AfterForwarded;
         _afterOutcome = AfterOutcome;
         foreach (IssuerLink link in issuers.All) link.Engine = this;
+        _inFlightHorizon = new InFlightHorizon(InFlightLagTicks(issuers));
         _ticker = new Thread(TickLoop) { IsBackground = true, Name = "switch-timeouts" };
         _ticker.Start();
     }
@@ -747,7 +757,8 @@ public sealed partial class SwitchEngine : IAsyncDisposable
                 if (now - lastMaintenance > Stopwatch.Frequency)
                 {
                     lastMaintenance = now;
-                    _journal.RetainFrom(_reversals.OldestOwedSequence() ?? _journal.NextSequence);
+                    long inFlightHorizon = _inFlightHorizon.Observe(now, _journal.NextSequence);
+                    _journal.RetainFrom(Math.Min(_reversals.OldestOwedSequence() ?? long.MaxValue, inFlightHorizon));
                 }
             }
             catch (Exception ex)

@@ -40,6 +40,12 @@ public sealed class TransactionReplay(Func<string, IssuerLink?> findIssuer, int 
     public long Outcomes { get; private set; }
     public long UnreadableRecords { get; private set; }
 
+    /// <summary>
+    /// Outcomes that owe a reversal whose Forwarded record is no longer in the journal (retired or archived before the
+    /// reversal was answered), so the reversal cannot be rebuilt: reported at start for manual reconciliation.
+    /// </summary>
+    public long OwedWithoutOriginal { get; private set; }
+
     /// <summary>The most recent forwarded transactions, oldest first (at most the index's capacity).</summary>
     public IEnumerable<RecentTransaction> Recent
     {
@@ -90,7 +96,11 @@ public sealed class TransactionReplay(Func<string, IssuerLink?> findIssuer, int 
                     _advices[outcome.ForwardedSequence] = (advised, outcome.ApprovalCode);
                 if (outcome.RequiresReversal && _unresolved.TryGetValue(outcome.ForwardedSequence, out ForwardedRecord? sent) && sent.IssuerStan != 0)
                     _timedOut.Add(outcome.ForwardedSequence);
-                else if (outcome.RequiresReversal) _unresolved.Remove(outcome.ForwardedSequence);
+                else if (outcome.RequiresReversal)
+                {
+                    if (!_unresolved.ContainsKey(outcome.ForwardedSequence)) OwedWithoutOriginal++;
+                    _unresolved.Remove(outcome.ForwardedSequence);
+                }
                 else _unresolved.Remove(outcome.ForwardedSequence);
                 SetRecentState(outcome.ForwardedSequence,
                     outcome.ResponseCode.IsApproved ? RecentState.Approved : outcome.RequiresReversal ? RecentState.TimedOut : RecentState.Declined, outcome);

@@ -162,6 +162,44 @@ public sealed class TransactionReplayTests : IDisposable
     }
 
     [Fact]
+    public async Task Lost_and_undeliverable_answers_owe_a_reversal_and_one_whose_original_is_gone_is_counted()
+    {
+        long lost, undeliverable;
+        await using (var journal = new TransactionJournal(WriteAheadJournal.Open(JournalOptions(_dir.Path), null, out _), _protector))
+        {
+            Transaction a = Forwardable(CardSim, 700, 31, issuerStan: 131);
+            a.ForwardedSequence = lost = await journal.RecordForwardedAsync(a);
+            a.Outcome = TransactionOutcome.AnswerLost;
+            a.ResponseCode = Code("91");
+            await journal.RecordOutcomeAsync(a);
+
+            Transaction b = Forwardable(CardSim, 900, 32, issuerStan: 132);
+            b.ForwardedSequence = undeliverable = await journal.RecordForwardedAsync(b);
+            b.Outcome = TransactionOutcome.AnswerUndeliverable;
+            b.ResponseCode = Code("96");
+            await journal.RecordOutcomeAsync(b);
+
+            // A timeout whose Forwarded record is no longer in the journal (as if its segment had been retired).
+            Transaction c = Forwardable(CardSim, 1100, 33, issuerStan: 133);
+            c.ForwardedSequence = 999_999;
+            c.Outcome = TransactionOutcome.TimedOut;
+            c.ResponseCode = Code("91");
+            await journal.RecordOutcomeAsync(c);
+        }
+
+        var replay = new TransactionReplay(_ => null);
+        await using (WriteAheadJournal reopened = WriteAheadJournal.Open(JournalOptions(_dir.Path), replay, out _)) { }
+        Assert.Equal([(lost, ReversalReason.Timeout), (undeliverable, ReversalReason.Timeout)],
+            replay.OwedReversals().Select(r => (r.ForwardedSequence, r.Reason)).Order());
+        Assert.Equal(1, replay.OwedWithoutOriginal);
+
+        var reconciliation = new ReconciliationBuilder();
+        JournalScanner.Scan(_dir.Path, reconciliation);
+        ReconciliationReport report = reconciliation.Build();
+        Assert.Equal(700 + 900, report.ReversalsOwed.UnknownOutcomeAmountMinor);
+    }
+
+    [Fact]
     public async Task Unreadable_payloads_are_counted_not_thrown()
     {
         await using (WriteAheadJournal journal = WriteAheadJournal.Open(JournalOptions(_dir.Path), null, out _))
