@@ -32,6 +32,35 @@ public class ResilienceTests
     }
 
     [Fact]
+    public async Task A_repeat_parked_on_an_original_that_the_duplicate_window_drops_is_still_answered()
+    {
+        // The duplicate window is a ring: more forwards than it holds, while one original is still in flight, drop
+        // that original's entry and with it the repeat waiting for the original's answer.
+        await using RunningSwitch sw = await RunningSwitch.StartAsync(card: o => o.LatencyMs = 4000,
+            overrides: ["--Switch:RecentTransactions=1024", "--Issuers:0:TimeoutMs=5000"]);
+        await using TestTerminal a = await sw.ConnectAsync();
+        Authorisation(a.Builder, CardPan, 900, stan: 11);
+        await a.SendAsync();
+        a.Builder.Mti = Mti.AuthorisationRequestRepeat;
+        await a.SendAsync(); // parked until the original is answered
+        await Eventually.TrueAsync(() => sw.Runtime.Engine!.Counters.DuplicatesTotal == 1, "repeat parked");
+
+        await using TestTerminal b = await sw.ConnectAsync();
+        for (int stan = 1; stan <= 1024; stan++)
+        {
+            Authorisation(b.Builder, WalletPan, 100, stan: stan, terminal: "TERM0002");
+            await b.SendAsync();
+        }
+        for (int i = 0; i < 1024; i++) Assert.Equal("00", Text((await b.ReceiveAsync())!, 39));
+
+        IsoMessage repeat = (await a.ReceiveAsync(timeoutMs: 3000))!; // before the original's answer (4 s)
+        Assert.Equal("94", Text(repeat, 39));
+        IsoMessage original = (await a.ReceiveAsync())!;
+        Assert.Equal("00", Text(original, 39));
+        await Eventually.TrueAsync(() => sw.Runtime.Engine!.InFlight == 0, "nothing left in flight");
+    }
+
+    [Fact]
     public async Task A_repeat_while_the_original_is_in_flight_is_not_forwarded_and_gets_the_same_answer()
     {
         await using RunningSwitch sw = await RunningSwitch.StartAsync(card: o => o.LatencyMs = 300);

@@ -96,8 +96,16 @@ public sealed class RecentTransactions
     public int Capacity => _ring.Length;
 
     /// <summary>Claims <paramref name="entry"/>'s key. False (with the existing entry) when the key is already known within the window.</summary>
-    public bool TryAdd(in RecentTransaction entry, out int slot, out RecentTransaction existing)
+    public bool TryAdd(in RecentTransaction entry, out int slot, out RecentTransaction existing) => TryAdd(entry, out slot, out existing, out _);
+
+    /// <summary>
+    /// As <see cref="TryAdd(in RecentTransaction, out int, out RecentTransaction)"/>; when the ring is full, the oldest
+    /// entry makes room, and a repeat parked on it (<see cref="TryAttachWaiter"/>) comes back in
+    /// <paramref name="evictedWaiter"/>: nobody will complete it now, so the caller must answer and release it.
+    /// </summary>
+    public bool TryAdd(in RecentTransaction entry, out int slot, out RecentTransaction existing, out Transaction? evictedWaiter)
     {
+        evictedWaiter = null;
         lock (_lock)
         {
             if (_slotByKey.TryGetValue(entry.Key, out slot) && entry.ReceivedUnixMs - _ring[slot].ReceivedUnixMs <= _windowMs)
@@ -108,8 +116,15 @@ public sealed class RecentTransactions
             existing = default;
             slot = _next;
             ref RecentTransaction target = ref _ring[slot];
-            if (_count == _ring.Length) _slotByKey.Remove(target.Key);
-            else _count++;
+            if (_count == _ring.Length)
+            {
+                _slotByKey.Remove(target.Key);
+                evictedWaiter = target.Waiter;
+            }
+            else
+            {
+                _count++;
+            }
             _slotByKey.Remove(entry.Key); // an expired entry of the same key
             target = entry;
             _slotByKey[entry.Key] = slot;

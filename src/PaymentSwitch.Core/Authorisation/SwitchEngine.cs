@@ -203,11 +203,13 @@ public sealed partial class SwitchEngine : IAsyncDisposable
         if (TransactionKey.TryCreate(request, out TransactionKey key))
         {
             var entry = new RecentTransaction { Key = key, ReceivedUnixMs = NowUnixMs, State = RecentState.InFlight, Mti = request.Mti, Issuer = link };
-            if (!_recent.TryAdd(entry, out int slot, out RecentTransaction existing))
+            if (!_recent.TryAdd(entry, out int slot, out RecentTransaction existing, out Transaction? evictedWaiter))
             {
                 HandleRepeat(transaction, key, existing);
                 return;
             }
+            // A repeat parked on the entry the ring just dropped: its original will not find it to answer it.
+            if (evictedWaiter is not null) AnswerAndRelease(evictedWaiter, ResponseCode.DuplicateTransmission);
             transaction.RecentSlot = slot;
             transaction.RecentKey = key;
             transaction.HasRecent = true;
