@@ -455,7 +455,7 @@ public sealed partial class SwitchEngine : IAsyncDisposable
     {
         // 91 means the wallet issuer failed (5xx, no answer); a refused request (4xx → 30) is not the issuer failing.
         if (code.Equals(ResponseCode.IssuerUnavailable)) transaction.Issuer!.Breaker.OnFailure();
-        else transaction.Issuer!.Breaker.OnSuccess();
+        else transaction.Issuer!.Breaker.OnSuccess(isTrialLink: transaction.Issuer.ProbesWithTrialRequest);
         if (transaction.Kind == TransactionKind.Reversal)
         {
             CompleteReversal(transaction, code);

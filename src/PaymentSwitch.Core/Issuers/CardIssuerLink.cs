@@ -77,7 +77,7 @@ public sealed class CardIssuerLink : IssuerLink
     internal void OnNetworkManagementAnswer(int stan, bool approved)
     {
         if (stan == 0 || Interlocked.CompareExchange(ref _probeStan, 0, stan) != stan) return;
-        if (approved) Breaker.OnSuccess();
+        if (approved) Breaker.OnProbeSucceeded();
         else Breaker.OnFailure();
     }
 

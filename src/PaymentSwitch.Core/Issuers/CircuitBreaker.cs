@@ -42,13 +42,27 @@ public sealed class CircuitBreaker
         return state == (int)CircuitState.HalfOpen && trialRequestsAllowed && Interlocked.Exchange(ref _trialTaken, 1) == 0;
     }
 
-    public void OnSuccess()
+    /// <summary>
+    /// An answer that is not a failure. Counts in the window and ends a run of failures, but never closes an open
+    /// breaker: an answer to a request sent before it opened says little about the requests that are timing out.
+    /// A half-open breaker closes only on its probe: <see cref="OnProbeSucceeded"/>, or, for a link probed with one
+    /// trial request (wallet issuers, <paramref name="isTrialLink"/>), the answer that comes while half-open.
+    /// </summary>
+    public void OnSuccess(bool isTrialLink = false)
     {
         Interlocked.Exchange(ref _consecutiveFailures, 0);
         Count(failed: false);
-        if (Volatile.Read(ref _state) != (int)CircuitState.Closed)
-            Interlocked.Exchange(ref _state, (int)CircuitState.Closed);
+        if (isTrialLink) Close(CircuitState.HalfOpen);
     }
+
+    /// <summary>The half-open probe (an 0800 echo) was answered: the breaker closes.</summary>
+    public void OnProbeSucceeded()
+    {
+        Interlocked.Exchange(ref _consecutiveFailures, 0);
+        Close(CircuitState.HalfOpen);
+    }
+
+    private void Close(CircuitState from) => Interlocked.CompareExchange(ref _state, (int)CircuitState.Closed, (int)from);
 
     public void OnFailure()
     {

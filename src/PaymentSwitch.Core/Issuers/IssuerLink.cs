@@ -33,7 +33,7 @@ public abstract class IssuerLink : IAsyncDisposable
     /// <summary>Half-open wallet issuers take one trial request; card issuers are probed with 0800 echo.</summary>
     internal virtual bool ProbesWithTrialRequest => true;
 
-    /// <summary>Sends a probe (0800 echo) to decide a half-open breaker; the answer calls <see cref="CircuitBreaker.OnSuccess"/>.</summary>
+    /// <summary>Sends a probe (0800 echo) to decide a half-open breaker; the answer calls <see cref="CircuitBreaker.OnProbeSucceeded"/>.</summary>
     internal virtual void Probe() { }
 
     public string Id { get; }
