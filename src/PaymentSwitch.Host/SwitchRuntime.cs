@@ -138,7 +138,8 @@ internal sealed class SwitchRuntime : IHostedService, IAsyncDisposable
     {
         var deadline = DateTime.UtcNow.AddMilliseconds(Options.Switch.ShutdownDeadlineMs);
         foreach (AcquirerListener listener in _listeners) listener.StopAccepting();
-        _log.LogInformation("Stopping: no new connections; waiting up to {DeadlineMs} ms for {InFlight} requests in flight", Options.Switch.ShutdownDeadlineMs, Engine?.InFlight ?? 0);
+        Engine?.BeginDrain();
+        _log.LogInformation("Stopping: no new connections, new requests answered 91; waiting up to {DeadlineMs} ms for {InFlight} requests in flight", Options.Switch.ShutdownDeadlineMs, Engine?.InFlight ?? 0);
         // Requests in flight get their answers (each is bounded by its issuer's timeout); reversal attempts do not hold the stop.
         if (Engine is not null)
         {
@@ -153,13 +154,16 @@ internal sealed class SwitchRuntime : IHostedService, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Issuer links first: after this no answer arrives, so none can be journaled as an approval and then find its
+        // acquirer connection closed. What is still in flight has no outcome and is reversed on the next start.
+        if (Engine is not null)
+            foreach (IssuerLink link in Engine.Issuers.All) await link.DisposeAsync().ConfigureAwait(false);
         foreach (AcquirerListener listener in _listeners) await listener.DisposeAsync().ConfigureAwait(false);
         _listeners.Clear();
         _routesWatcher?.Dispose();
         _routesWatcher = null;
         if (Engine is not null)
         {
-            foreach (IssuerLink link in Engine.Issuers.All) await link.DisposeAsync().ConfigureAwait(false);
             await Engine.DisposeAsync().ConfigureAwait(false);
             Engine = null;
         }

@@ -81,6 +81,57 @@ public class HostProcessTests
     }
 
     [Fact]
+    public async Task Sigterm_under_steady_traffic_answers_everything_sent_and_stops_well_before_the_deadline()
+    {
+        // An acquirer host does not stop sending because the switch is stopping. New requests must not hold the stop
+        // until its deadline (and then lose the answers of the last ones with their connection).
+        string dir = Directory.CreateTempSubdirectory("ps-host-").FullName;
+        int acquirer = SwitchProcess.FreePort(), status = SwitchProcess.FreePort(), card = SwitchProcess.FreePort(), wallet = SwitchProcess.FreePort();
+        string config = EmbeddedSwitchConfig.Write(dir, acquirer, status, card, wallet);
+        await using SwitchProcess host = SwitchProcess.Start("--config", config, "--Simulators:LatencyMs=700", "--Switch:ShutdownDeadlineMs=8000");
+        Assert.True(await host.WaitForOutputAsync("signed on", 60_000), host.Output);
+        Assert.True(await host.WaitForOutputAsync("listening on", 60_000), host.Output);
+
+        await using TestTerminal terminal = await TestTerminal.ConnectAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, acquirer), RunningSwitch.Ascii);
+        var stopping = System.Diagnostics.Stopwatch.StartNew();
+        int sent = 0;
+        using var sending = new CancellationTokenSource();
+        Task sender = Task.Run(async () =>
+        {
+            while (!sending.IsCancellationRequested)
+            {
+                sent++;
+                Requests.Authorisation(terminal.Builder, Requests.CardPan, 100 + sent, sent);
+                try { await terminal.SendAsync(); }
+                catch (IOException) { break; } // the switch closed the connection at the end of its stop
+                await Task.Delay(50);
+            }
+        });
+        await Task.Delay(1000); // about 20 requests, most of them waiting at the issuer
+        int sentBeforeStop = Volatile.Read(ref sent) - 1; // the last one may race the signal
+        stopping.Restart();
+        host.Terminate();
+
+        var codes = new Dictionary<string, string>();
+        while (true)
+        {
+            Iso8583.IsoMessage? reply = await terminal.ReceiveAsync(10_000);
+            if (reply is null) break; // closed by the switch once everything in flight was answered
+            codes[Requests.Text(reply, 11)] = Requests.Text(reply, 39);
+        }
+        sending.Cancel();
+        await sender;
+        Assert.Equal(0, await host.WaitForExitAsync(15_000));
+        Assert.True(stopping.ElapsedMilliseconds < 5000, $"stopped in {stopping.ElapsedMilliseconds} ms, deadline 8000 ms");
+        // What was in flight when the stop began was answered by the issuer; what came after was answered 91 at once.
+        for (int stan = 1; stan <= sentBeforeStop; stan++)
+            Assert.True(codes.TryGetValue(stan.ToString("D6"), out string? code) && code == "00", $"STAN {stan}: {code ?? "no answer"}");
+        Assert.All(codes.Values, code => Assert.Contains(code, new[] { "00", "91" }));
+        Assert.Contains("91", codes.Values);
+        Assert.Contains("Stopped: journal flushed", host.Output);
+    }
+
+    [Fact]
     public async Task Send_verb_reports_bad_arguments_and_an_unreachable_switch()
     {
         (int exit, string output) = await SwitchProcess.RunAsync(60_000, "send", "--to", "127.0.0.1:1", "--pan", "12");

@@ -39,6 +39,7 @@ public sealed partial class SwitchEngine : IAsyncDisposable
     private readonly Action<Transaction> _afterForwarded;
     private readonly Action<Transaction> _afterOutcome;
     private volatile bool _stopping;
+    private volatile bool _draining;
     private readonly InFlightHorizon _inFlightHorizon;
 
     /// <summary>How far back retention keeps records for requests still in flight: the longest issuer timeout plus a minute for the Forwarded write.</summary>
@@ -80,6 +81,16 @@ public sealed partial class SwitchEngine : IAsyncDisposable
     public ReversalQueue Reversals => _reversals;
     public RecentTransactions Recent => _recent;
     public ITransactionJournal Journal => _journal;
+
+    /// <summary>
+    /// Stopping: from now on new authorisation and financial requests are answered 91 at once and not forwarded, so
+    /// the requests already in flight can finish (answered while their connections are still open) and the stop does
+    /// not wait on a stream of new ones. Acquirer reversals and network management are still handled.
+    /// </summary>
+    public void BeginDrain() => _draining = true;
+
+    /// <summary>True once <see cref="BeginDrain"/> was called.</summary>
+    public bool Draining => _draining;
 
     /// <summary>Transactions in flight across the switch (acquirer requests and reversal attempts).</summary>
     public int InFlight => _pool.InUse;
@@ -176,6 +187,11 @@ public sealed partial class SwitchEngine : IAsyncDisposable
     {
         AcquirerConnection connection = transaction.Connection!;
         IsoMessage request = transaction.Request;
+        if (_draining)
+        {
+            AnswerAndRelease(transaction, ResponseCode.IssuerUnavailable); // the switch is stopping: try again later
+            return;
+        }
 
         if (!connection.TryEnterInFlight())
         {

@@ -19,16 +19,24 @@ internal static class Readiness
             missing.Add("the journal is not recovered yet");
             return missing;
         }
-        if (!runtime.ListenersOpen || runtime.Engine is null || runtime.Router is null)
+        // Read once: the runtime clears them while it stops.
+        Core.Authorisation.SwitchEngine? engine = runtime.Engine;
+        Core.Routing.BinRouter? router = runtime.Router;
+        if (!runtime.ListenersOpen || engine is null || router is null)
         {
             missing.Add("acquirer listeners are not open yet");
             return missing;
         }
+        if (engine.Draining)
+        {
+            missing.Add("the switch is stopping (new requests are answered 91)");
+            return missing;
+        }
         if (runtime.Journal is TransactionJournal journal && journal.Journal.HealthProblem is string problem)
             missing.Add("journal: " + problem);
-        foreach (string id in runtime.Router.Current.Issuers)
+        foreach (string id in router.Current.Issuers)
         {
-            IssuerLink? link = runtime.Engine.Issuers.Find(id);
+            IssuerLink? link = engine.Issuers.Find(id);
             if (link is null) missing.Add($"routes name issuer '{id}', which is not configured");
             else if (link.IsSuspended) continue;
             else if (!link.HasReadyConnection) missing.Add($"issuer '{id}' has no signed-on connection");
