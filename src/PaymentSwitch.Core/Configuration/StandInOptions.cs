@@ -21,6 +21,9 @@ public sealed class StandInOptions
     /// <summary>Merchant category codes (DE18) never approved in stand-in.</summary>
     public List<string> ExcludedMerchantCategories { get; set; } = [];
 
-    /// <summary>Cards tracked for the daily limit; past it the oldest are forgotten (a bound on memory).</summary>
+    /// <summary>
+    /// Cards tracked for the daily limit (a bound on memory). Cards of earlier days are forgotten; when this many
+    /// cards were approved in stand-in today, a further card is declined.
+    /// </summary>
     public int MaxTrackedCards { get; set; } = 1_000_000;
 }

@@ -9,15 +9,18 @@ namespace PaymentSwitch.Core.StandIn;
 /// Decides stand-in approvals for one issuer within its configured limits: amount per transaction, total per card per
 /// UTC day, allowed currencies, excluded merchant categories (expired cards were already declined by the switch).
 /// Approvals get a switch-generated approval code starting with <c>S</c>. The per-card totals live in memory with a
-/// bound on the number of cards (oldest forgotten first); cards are tracked by a salted hash, never by number.
+/// bound on the number of cards; cards are tracked by a salted hash, never by number. Only cards of earlier UTC days
+/// are forgotten (their totals no longer count); when the bound is full of cards approved today, a card not yet seen
+/// today is declined rather than another card's limit forgotten.
 /// </summary>
 public sealed class StandInPolicy
 {
     private readonly StandInOptions _options;
     private readonly HashSet<string> _currencies;
     private readonly HashSet<string> _excludedCategories;
-    private readonly Dictionary<ulong, (int Day, long Total)> _dailyByCard = [];
-    private readonly Queue<ulong> _cardOrder = new();
+    private readonly Dictionary<ulong, (int Day, long Total, long Seq)> _dailyByCard = [];
+    private readonly Queue<(ulong Card, long Seq)> _cardOrder = new(); // by first approval of the day; one live item per card
+    private long _seq;
     private readonly Lock _lock = new();
     private readonly ulong _salt = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));
     private int _nextCode = RandomNumberGenerator.GetInt32(0, 36 * 36 * 36 * 36 * 36);
@@ -50,19 +53,38 @@ public sealed class StandInPolicy
         int today = (int)(DateTime.UtcNow.Ticks / TimeSpan.TicksPerDay);
         lock (_lock)
         {
-            (int day, long total) = _dailyByCard.TryGetValue(card, out var seen) ? seen : (today, 0L);
-            if (day != today) total = 0;
+            ForgetEarlierDays(today);
+            bool trackedToday = _dailyByCard.TryGetValue(card, out var seen) && seen.Day == today;
+            long total = trackedToday ? seen.Total : 0;
             if (total + amount > _options.MaxDailyAmountPerCardMinor) return Decline();
-            if (!_dailyByCard.ContainsKey(card))
+            if (trackedToday)
             {
-                _cardOrder.Enqueue(card);
-                while (_cardOrder.Count > _options.MaxTrackedCards) _dailyByCard.Remove(_cardOrder.Dequeue());
+                _dailyByCard[card] = (today, total + amount, seen.Seq);
             }
-            _dailyByCard[card] = (today, total + amount);
+            else
+            {
+                // Every tracked card was approved today: tracking one more would forget another's limit.
+                if (_dailyByCard.Count >= _options.MaxTrackedCards) return Decline();
+                long seq = ++_seq;
+                _cardOrder.Enqueue((card, seq));
+                _dailyByCard[card] = (today, amount, seq);
+            }
         }
         WriteApprovalCode(approvalCode);
         Interlocked.Increment(ref _approved);
         return true;
+    }
+
+    /// <summary>Drops the cards whose totals are from an earlier day (they sit at the front of the order), and stale order items.</summary>
+    private void ForgetEarlierDays(int today)
+    {
+        while (_cardOrder.TryPeek(out (ulong Card, long Seq) item))
+        {
+            bool live = _dailyByCard.TryGetValue(item.Card, out var entry) && entry.Seq == item.Seq;
+            if (live && entry.Day == today) return;
+            _cardOrder.Dequeue();
+            if (live) _dailyByCard.Remove(item.Card);
+        }
     }
 
     private bool Decline()
