@@ -165,6 +165,10 @@ public sealed class BinRoutesFileWatcher : IDisposable
     private BinRouteReloadResult ReloadCore()
     {
         long startedAt = Stopwatch.GetTimestamp();
+        // A table put in force by another writer while this file is read and built (PUT /routes, which saves its own
+        // table to this file once this reload has finished) wins: swapping the file's table in after it would leave
+        // the router and the file apart.
+        long versionAtStart = _router.Current.Version;
         for (int attempt = 1; ; attempt++)
         {
             IReadOnlyList<BinRouteError> errors;
@@ -182,7 +186,7 @@ public sealed class BinRoutesFileWatcher : IDisposable
                     _lastContentHash = hash;
                     string source = $"{FilePath} (sha256 {Convert.ToHexStringLower(hash.AsSpan(0, 8))})";
                     return parsed.Succeeded
-                        ? _router.Reload(parsed.Routes, source)
+                        ? _router.Reload(parsed.Routes, source, versionAtStart)
                         : _router.Rejected(parsed.Errors, source, startedAt);
                 }
 

@@ -194,6 +194,41 @@ public sealed class BinRoutesFileWatcherTests : IDisposable
     }
 
     [Fact]
+    public async Task A_table_put_in_force_while_the_file_is_being_read_wins_and_ends_up_in_the_file()
+    {
+        // PUT /routes swaps its table in, then saves it to the file (waiting for a reload in progress). A reload that
+        // read the file before must not swap the file's older edit in after the PUT's table: memory and file would differ.
+        WriteDurably(RoutesPath, Routes(("4", "visa")));
+        var router = new BinRouter(BinRoutingTable.Empty);
+        using var watcher = new BinRoutesFileWatcher(router, RoutesPath, new BinRoutesFileWatcherOptions { DebounceMs = 50, ReadAttempts = 40, RetryDelayMs = 50 });
+        Assert.Equal(BinRouteReloadOutcome.Swapped, watcher.ReloadNow().Outcome);
+        watcher.ReloadCompleted += (_, result) => _results.Add(result);
+
+        byte[] edit = Encoding.UTF8.GetBytes(Routes(("4", "edited")));
+        Task saved;
+        using (var stream = new FileStream(RoutesPath, FileMode.Create, FileAccess.Write, FileShare.ReadWrite))
+        {
+            stream.Write(edit.AsSpan(0, edit.Length / 2));
+            stream.Flush(flushToDisk: true);
+            Thread.Sleep(250); // the watcher is reading the half-written edit again and again, holding its gate
+
+            BinRouteReloadResult put = router.Reload(BinRoutesJson.Parse(Encoding.UTF8.GetBytes(Routes(("4", "put")))).Routes, "PUT");
+            Assert.Equal(BinRouteReloadOutcome.Swapped, put.Outcome);
+            saved = Task.Run(() => watcher.Save(put.Current.Routes)); // waits for the reload in progress
+
+            stream.Write(edit.AsSpan(edit.Length / 2));
+            stream.Flush(flushToDisk: true);
+        }
+
+        BinRouteReloadResult reload = WaitFor(r => r.Outcome != BinRouteReloadOutcome.Unchanged, "the reload of the edit");
+        Assert.Equal(BinRouteReloadOutcome.Superseded, reload.Outcome);
+        await saved.WaitAsync(WaitLimit);
+        Assert.Equal("put", router.Lookup("4761731234567890"u8).IssuerId);
+        BinRoutesParseResult onDisk = BinRoutesJson.Parse(File.ReadAllBytes(RoutesPath));
+        Assert.Equal("put", Assert.Single(onDisk.Routes).IssuerId);
+    }
+
+    [Fact]
     public void Deleted_file_keeps_the_old_table()
     {
         (BinRouter router, BinRoutesFileWatcher watcher) = StartWith(Routes(("4", "visa")));
