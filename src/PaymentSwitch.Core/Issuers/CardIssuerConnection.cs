@@ -123,6 +123,14 @@ internal sealed class CardIssuerConnection
             }
 
             _transport = transport;
+            if (stopping.IsCancellationRequested)
+            {
+                // The stop came while connecting: its Abort found no transport to close, so close this one here
+                // (published first, so a stop after this check finds it).
+                Interlocked.Exchange(ref _transport, null)?.Close();
+                stream.Dispose();
+                break;
+            }
             _outbound = new OutboundBuffer(transport, options.MaxWriteBufferBytes, reason => Abort("send failed: " + reason));
             _lastReceived = Stopwatch.GetTimestamp();
             _echoSentAt = 0;
