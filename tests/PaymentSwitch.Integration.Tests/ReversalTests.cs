@@ -111,6 +111,31 @@ public class ReversalTests
         Assert.True(journal.Journal.RetainedFrom <= before, $"retained from {journal.Journal.RetainedFrom}, the in-flight request's record is at {before} or later");
     }
 
+    [Fact]
+    public async Task An_approval_whose_terminal_connection_closed_before_it_came_is_reversed()
+    {
+        await using RunningSwitch sw = await RunningSwitch.StartAsync(card: o => o.LatencyMs = 500);
+        TestTerminal terminal = await sw.ConnectAsync();
+        Authorisation(terminal.Builder, CardPan, 5100, stan: 801);
+        await terminal.SendAsync();
+        await Eventually.TrueAsync(() => sw.Runtime.Engine!.InFlight == 1, "at the issuer");
+        await terminal.DisposeAsync(); // the terminal gives up; the issuer still approves
+
+        await Eventually.TrueAsync(() => sw.Card.Ledger.ApprovedCount == 1 && sw.Card.Ledger.ReversedCount == 1 && sw.Runtime.Engine!.Reversals.Count == 0,
+            "the undelivered approval reversed");
+        Assert.Equal(0, sw.Card.Ledger.NetApprovedAmountMinor);
+        Assert.Contains("can no longer receive the answer", sw.Logs.All);
+        Assert.DoesNotContain("4761739001010010", sw.Logs.All); // masked in that log line too
+
+        // A repeat of it now is not told "approved" for money that is being given back.
+        await using TestTerminal again = await sw.ConnectAsync();
+        Authorisation(again.Builder, CardPan, 5100, stan: 801, mti: Mti.AuthorisationRequestRepeat);
+        again.Builder.SetString(7, Text(BuiltMessage(terminal.Builder), 7));
+        await again.SendAsync();
+        Assert.Equal("91", Text((await again.ReceiveAsync())!, 39));
+        Assert.Equal(1, sw.Card.Ledger.ApprovedCount);
+    }
+
     private static IsoMessage BuiltMessage(IsoMessageBuilder builder)
     {
         byte[] bytes = new byte[builder.MessageLength];

@@ -625,11 +625,55 @@ public sealed partial class SwitchEngine : IAsyncDisposable
         if (advise) OweAdvice(transaction);
         RecentState state = sentAndUnknown && !transaction.ResponseCode.IsApproved ? RecentState.TimedOut
             : transaction.ResponseCode.IsApproved ? RecentState.Approved : RecentState.Declined;
-        Transaction? waiter = CompleteRecent(transaction, state);
         ResponseCode code = transaction.ResponseCode;
         ApprovalCodeValue approvalCode = ApprovalCodeValue.From(transaction.ApprovalCode);
-        Deliver(transaction);
-        if (waiter is not null) AnswerRepeat(waiter, code, approvalCode);
+        bool delivered = TryDeliver(transaction);
+        bool undeliveredApproval = !delivered && durable && code.IsApproved && transaction.Outcome == TransactionOutcome.IssuerAnswered
+            && IsReversible(transaction.Request.Mti);
+        Transaction? waiter = undeliveredApproval
+            ? (transaction.HasRecent ? _recent.Complete(transaction.RecentSlot, transaction.RecentKey, RecentState.TimedOut, ResponseCode.IssuerUnavailable, default, standIn: false) : null)
+            : CompleteRecent(transaction, state);
+        if (waiter is not null)
+        {
+            // A repeat of it waits on another connection: the terminal gets the approval there, so nothing is reversed.
+            if (undeliveredApproval) CompleteRecent(transaction, RecentState.Approved);
+            AnswerRepeat(waiter, code, approvalCode);
+        }
+        else if (undeliveredApproval)
+        {
+            ReverseUndelivered(transaction);
+        }
+        Release(transaction);
+    }
+
+    /// <summary>
+    /// An issuer's approval the acquirer can no longer receive: its connection closed, or stopped reading, before the
+    /// reply was written, and no repeat waits for it. The issuer booked it and the terminal did not, so the switch
+    /// reverses it, journaled first as an acquirer's reversal is, so a restart still owes it. A repeat now gets 91, and
+    /// a later 0400 from the acquirer for it is acknowledged without a second reversal. Cold path: allocates.
+    /// </summary>
+    private void ReverseUndelivered(Transaction transaction)
+    {
+        byte[] payload = new byte[1024];
+        int length = ForwardedRecord.Write(transaction, _journal.Pan, payload);
+        if (!ForwardedRecord.TryRead(payload.AsSpan(0, length), out ForwardedRecord? original)) return;
+        if (transaction.HasRecent) _recent.TryMarkReversalRequested(transaction.RecentKey);
+        SwitchLog.UndeliveredApprovalReversed(_log, transaction.Issuer?.Id ?? "-", transaction.Connection!.Name, original!.MaskedPan);
+        _ = QueueUndeliveredReversalAsync(transaction.ForwardedSequence, original, transaction.Issuer);
+    }
+
+    private async Task QueueUndeliveredReversalAsync(long forwardedSequence, ForwardedRecord original, IssuerLink? issuer)
+    {
+        try
+        {
+            await _journal.RecordReversalRequestedAsync(forwardedSequence, original).ConfigureAwait(false);
+            _reversals.Enqueue(new PendingReversal(original, forwardedSequence, ReversalReason.UndeliveredApproval) { Link = issuer });
+        }
+        catch (Exception ex)
+        {
+            // Not journaled: the approval stands in the journal and the acquirer's own timeout reversal is what is left.
+            SwitchLog.JournalFailed(_log, issuer?.Id ?? "-", ex.Message);
+        }
     }
 
     private static bool IsReversible(int mti) => mti is Mti.AuthorisationRequest or Mti.AuthorisationRequestRepeat or Mti.FinancialRequest or Mti.FinancialRequestRepeat;
@@ -662,12 +706,14 @@ public sealed partial class SwitchEngine : IAsyncDisposable
             _reversals.Enqueue(new PendingReversal(original!, transaction.ForwardedSequence, reason) { Link = transaction.Issuer });
     }
 
-    private void Deliver(Transaction transaction)
+    /// <summary>Queues the reply on its connection; false (logged) when it cannot be written there. Does not release.</summary>
+    private bool TryDeliver(Transaction transaction)
     {
         AcquirerConnection connection = transaction.Connection!;
         _counters.Answered(transaction.ResponseCode, Stopwatch.GetTimestamp() - transaction.ReceivedTimestamp, transaction.Issuer);
-        if (transaction.ReplyLength == 0 || !connection.TryWriteReply(transaction.Reply)) LogDroppedReply(transaction);
-        Release(transaction);
+        if (transaction.ReplyLength > 0 && connection.TryWriteReply(transaction.Reply)) return true;
+        LogDroppedReply(transaction);
+        return false;
     }
 
     private void LogDroppedReply(Transaction transaction)

@@ -93,4 +93,7 @@ internal static partial class SwitchLog
 
     [LoggerMessage(115, LogLevel.Error, "Issuer '{Issuer}' connection to {Endpoint} failed while handling an answer: {Error}; reconnecting. Requests in flight on it time out and are reversed.")]
     public static partial void IssuerConnectionFailed(ILogger logger, string issuer, string endpoint, string error);
+
+    [LoggerMessage(116, LogLevel.Warning, "Issuer '{Issuer}' approved card {MaskedPan}, but acquirer '{Acquirer}' can no longer receive the answer (connection closed or not reading); the approval is reversed at the issuer")]
+    public static partial void UndeliveredApprovalReversed(ILogger logger, string issuer, string acquirer, string maskedPan);
 }

@@ -16,6 +16,8 @@ public enum ReversalReason : byte
     JournalFailure = 4,
     /// <summary>Not a reversal: the 0120 advice of a stand-in approval.</summary>
     StandIn = 5,
+    /// <summary>The issuer approved, but the acquirer's connection closed (or stopped reading) before the approval reached it.</summary>
+    UndeliveredApproval = 6,
 }
 
 /// <summary>
