@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.Net;
+using PaymentSwitch.PerfTools;
 
 namespace PaymentSwitch.IdleConnections;
 
@@ -39,16 +39,8 @@ internal sealed class IdleOptions
     {
         var options = new IdleOptions();
         bool targetGiven = false;
-        for (int i = 0; i < args.Length; i++)
+        options.HelpRequested = !ToolArguments.ForEachPair(args, (name, value) =>
         {
-            string name = args[i];
-            if (name is "-h" or "--help")
-            {
-                options.HelpRequested = true;
-                return options;
-            }
-            if (i + 1 >= args.Length) throw new ArgumentException($"{name} needs a value.");
-            string value = args[++i];
             switch (name)
             {
                 case "--target":
@@ -59,24 +51,18 @@ internal sealed class IdleOptions
                     options.Target = target;
                     targetGiven = true;
                     break;
-                case "--connections": options.Connections = Int(name, value, 1, 1_000_000); break;
-                case "--per-source": options.PerSource = Int(name, value, 1, 60_000); break;
-                case "--parallel": options.Parallel = Int(name, value, 1, 10_000); break;
-                case "--connect-timeout-ms": options.ConnectTimeoutMs = Int(name, value, 1, 600_000); break;
-                case "--hold-seconds": options.Hold = TimeSpan.FromSeconds(Int(name, value, 0, 86_400)); break;
+                case "--connections": options.Connections = ToolArguments.WholeNumber(name, value, 1, 1_000_000); break;
+                case "--per-source": options.PerSource = ToolArguments.WholeNumber(name, value, 1, 60_000); break;
+                case "--parallel": options.Parallel = ToolArguments.WholeNumber(name, value, 1, 10_000); break;
+                case "--connect-timeout-ms": options.ConnectTimeoutMs = ToolArguments.WholeNumber(name, value, 1, 600_000); break;
+                case "--hold-seconds": options.Hold = TimeSpan.FromSeconds(ToolArguments.WholeNumber(name, value, 0, 86_400)); break;
                 default: throw new ArgumentException($"unknown option '{name}'.");
             }
-        }
+        });
+        if (options.HelpRequested) return options;
         if (!targetGiven) throw new ArgumentException("--target is required.");
         if ((options.Connections + options.PerSource - 1) / options.PerSource > 250)
             throw new ArgumentException("--connections / --per-source needs more than 250 source addresses (127.0.0.1-250); raise --per-source.");
         return options;
-    }
-
-    private static int Int(string name, string value, int min, int max)
-    {
-        if (!int.TryParse(value.Replace("_", "", StringComparison.Ordinal), NumberStyles.Integer, CultureInfo.InvariantCulture, out int result) || result < min || result > max)
-            throw new ArgumentException($"{name} must be a whole number from {min} to {max}, not '{value}'.");
-        return result;
     }
 }

@@ -1,5 +1,5 @@
-using System.Globalization;
 using PaymentSwitch.Journal;
+using PaymentSwitch.PerfTools;
 
 namespace PaymentSwitch.JournalFloor;
 
@@ -44,53 +44,39 @@ internal sealed class FloorOptions
     public static FloorOptions Parse(string[] args)
     {
         var options = new FloorOptions();
-        for (int i = 0; i < args.Length; i++)
-        {
-            string name = args[i];
-            if (name is "-h" or "--help")
-            {
-                options.HelpRequested = true;
-                return options;
-            }
-            if (i + 1 >= args.Length) throw new ArgumentException($"{name} needs a value.");
-            string value = args[++i];
-            switch (name)
-            {
-                case "--rate": options.Rate = Int(name, value, 1, 2_000_000); break;
-                case "--seconds": options.Seconds = Int(name, value, 1, 3600); break;
-                case "--warmup": options.WarmupSeconds = Int(name, value, 0, 600); break;
-                case "--durability":
-                    options.Durability = value switch
-                    {
-                        "strict" => DurabilityMode.Strict,
-                        "batched" => DurabilityMode.Batched,
-                        "none" => DurabilityMode.None,
-                        _ => throw new ArgumentException($"--durability must be strict, batched or none, not '{value}'."),
-                    };
-                    break;
-                case "--direct":
-                    options.Direct = value switch
-                    {
-                        "true" => true,
-                        "false" => false,
-                        _ => throw new ArgumentException($"--direct must be true or false, not '{value}'."),
-                    };
-                    break;
-                case "--directory": options.Directory = Path.GetFullPath(value); break;
-                case "--forwarded-bytes": options.ForwardedBytes = Int(name, value, 1, 65_536); break;
-                case "--outcome-bytes": options.OutcomeBytes = Int(name, value, 1, 65_536); break;
-                case "--tick-us": options.TickMicros = Int(name, value, 10, 10_000); break;
-                default: throw new ArgumentException($"unknown option '{name}'.");
-            }
-        }
+        options.HelpRequested = !ToolArguments.ForEachPair(args, options.Apply);
         return options;
     }
 
-    private static int Int(string name, string value, int min, int max)
+    private void Apply(string name, string value)
     {
-        if (!int.TryParse(value.Replace("_", "", StringComparison.Ordinal), NumberStyles.Integer, CultureInfo.InvariantCulture, out int result)
-            || result < min || result > max)
-            throw new ArgumentException($"{name} must be a whole number from {min} to {max}, not '{value}'.");
-        return result;
+        switch (name)
+        {
+            case "--rate": Rate = ToolArguments.WholeNumber(name, value, 1, 2_000_000); break;
+            case "--seconds": Seconds = ToolArguments.WholeNumber(name, value, 1, 3600); break;
+            case "--warmup": WarmupSeconds = ToolArguments.WholeNumber(name, value, 0, 600); break;
+            case "--durability":
+                Durability = value switch
+                {
+                    "strict" => DurabilityMode.Strict,
+                    "batched" => DurabilityMode.Batched,
+                    "none" => DurabilityMode.None,
+                    _ => throw new ArgumentException($"--durability must be strict, batched or none, not '{value}'."),
+                };
+                break;
+            case "--direct":
+                Direct = value switch
+                {
+                    "true" => true,
+                    "false" => false,
+                    _ => throw new ArgumentException($"--direct must be true or false, not '{value}'."),
+                };
+                break;
+            case "--directory": Directory = Path.GetFullPath(value); break;
+            case "--forwarded-bytes": ForwardedBytes = ToolArguments.WholeNumber(name, value, 1, 65_536); break;
+            case "--outcome-bytes": OutcomeBytes = ToolArguments.WholeNumber(name, value, 1, 65_536); break;
+            case "--tick-us": TickMicros = ToolArguments.WholeNumber(name, value, 10, 10_000); break;
+            default: throw new ArgumentException($"unknown option '{name}'.");
+        }
     }
 }

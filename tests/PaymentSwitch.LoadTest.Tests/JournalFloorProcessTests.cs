@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text.Json;
+using PaymentSwitch.LoadTest.Tests.Support;
 
 namespace PaymentSwitch.LoadTest.Tests;
 
@@ -42,16 +42,6 @@ public sealed class JournalFloorProcessTests : IDisposable
         Assert.Contains("error: --rate must be a whole number", stderr, StringComparison.Ordinal);
     }
 
-    private static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "PaymentSwitch.JournalFloor.dll"));
-        foreach (string arg in args) start.ArgumentList.Add(arg);
-        using Process process = Process.Start(start)!;
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout, await stderr);
-    }
+    private Task<(int Exit, string Stdout, string Stderr)> RunAsync(params string[] args)
+        => ToolProcess.RunAsync("PaymentSwitch.JournalFloor.dll", _parent, null, args);
 }

@@ -64,22 +64,6 @@ public sealed class ProcessTests : IDisposable
 
     private Task<(int Exit, string Stdout, string Stderr)> RunAsync(params string[] args) => RunAsync(null, args);
 
-    private async Task<(int Exit, string Stdout, string Stderr)> RunAsync(Dictionary<string, string>? environment, params string[] args)
-    {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            WorkingDirectory = _dir,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach ((string name, string value) in environment ?? []) start.Environment[name] = value;
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "PaymentSwitch.LoadTest.dll"));
-        foreach (string a in args) start.ArgumentList.Add(a);
-        using Process process = Process.Start(start)!;
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout, await stderr);
-    }
+    private Task<(int Exit, string Stdout, string Stderr)> RunAsync(Dictionary<string, string>? environment, params string[] args)
+        => ToolProcess.RunAsync("PaymentSwitch.LoadTest.dll", _dir, environment, args);
 }
