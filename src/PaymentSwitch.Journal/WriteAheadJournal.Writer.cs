@@ -249,6 +249,7 @@ public sealed partial class WriteAheadJournal
         catch (Exception ex)
         {
             Exception failure = TranslateWriteFailure(ex);
+            _faultProblem ??= failure.Message; // published before any appender learns of the failure
             for (int k = index; k < batch.Count; k++)
             {
                 batch.TakeCompletion(k)?.SetException(CreateAppendFailure(failure));
@@ -423,6 +424,7 @@ public sealed partial class WriteAheadJournal
     private void Fault(Exception ex)
     {
         Exception failure = TranslateWriteFailure(ex);
+        _faultProblem ??= failure.Message; // published before any appender learns of the failure
         lock (_appendLock)
         {
             if (_fault is not null)
@@ -447,7 +449,5 @@ public sealed partial class WriteAheadJournal
             _pendingBytesStat = 0;
             _waitingStat = 0;
         }
-
-        _faultProblem = failure.Message;
     }
 }
