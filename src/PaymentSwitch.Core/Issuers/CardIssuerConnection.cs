@@ -286,9 +286,8 @@ internal sealed class CardIssuerConnection
                     engine.OnLateAnswer(_link, message);
                     return null;
                 }
-                long sequence = waiting.PendingSequence; // this use of the pooled transaction; TryTake checks it
                 if (!SwitchEngine.IsAnswerTo(waiting, message)) engine.OnMismatchedAnswer(_link, message, waiting);
-                else if (_link.Pending.TryTake(waiting, sequence)) engine.OnIssuerAnswer(waiting, message);
+                else if (_link.Pending.TryTake((int)stan, waiting)) engine.OnIssuerAnswer(waiting, message); // still under this STAN
                 else engine.OnLateAnswer(_link, message); // the timeout took it first
                 return null;
             default:

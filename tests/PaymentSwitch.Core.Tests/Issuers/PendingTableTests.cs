@@ -29,6 +29,24 @@ public class PendingTableTests
     }
 
     [Fact]
+    public void A_peeked_request_is_taken_only_from_under_its_stan_and_only_once()
+    {
+        var table = new PendingTable(100);
+        Transaction a = NewTransaction(), b = NewTransaction();
+        Assert.True(table.TryRegister(a, 1000));
+        Assert.True(table.TryRegister(b, 1000));
+        Assert.Same(a, table.Peek(a.IssuerStan));
+        Assert.Equal(2, table.Count); // peeking leaves it in place
+        Assert.False(table.TryTake(b.IssuerStan, a)); // not under another STAN
+        Assert.True(table.TryTake(a.IssuerStan, a));
+        Assert.False(table.TryTake(a.IssuerStan, a)); // the timeout or another answer got there first
+        Assert.Null(table.Peek(a.IssuerStan));
+        Assert.Equal(1, table.Count);
+        Assert.Null(table.Peek(0));
+        Assert.False(table.TryTake(1_000_000, b));
+    }
+
+    [Fact]
     public void In_flight_bound_refuses_registration()
     {
         var table = new PendingTable(2);

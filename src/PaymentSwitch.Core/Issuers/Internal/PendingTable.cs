@@ -83,8 +83,20 @@ internal sealed class PendingTable
     /// </summary>
     public static void Arm(Transaction transaction, long deadlineTimestamp) => Volatile.Write(ref transaction.DeadlineTimestamp, deadlineTimestamp);
 
-    /// <summary>The request waiting under <paramref name="stan"/>, left in place; null when none. Take it with <see cref="TryTake(Transaction, long)"/>.</summary>
+    /// <summary>The request waiting under <paramref name="stan"/>, left in place; null when none. Take it with <see cref="TryTake(int, Transaction)"/>.</summary>
     public Transaction? Peek(int stan) => (uint)(stan - 1) >= StanSpace ? null : Volatile.Read(ref _slots[stan]);
+
+    /// <summary>
+    /// Removes <paramref name="peeked"/> from under <paramref name="stan"/> only if it is still there (not taken by its
+    /// timeout meanwhile; once taken, the pooled object could only come back under this STAN after the numbering wraps).
+    /// </summary>
+    public bool TryTake(int stan, Transaction peeked)
+    {
+        if ((uint)(stan - 1) >= StanSpace) return false;
+        if (Interlocked.CompareExchange(ref _slots[stan], null, peeked) != peeked) return false;
+        Interlocked.Decrement(ref _count);
+        return true;
+    }
 
     /// <summary>Removes and returns the request waiting under <paramref name="stan"/>; null when none (unknown or already answered/timed out).</summary>
     public Transaction? TryTake(int stan)
