@@ -34,6 +34,25 @@ public static class SwitchOptionsValidator
                 errors.Add($"{name}:KeyFile: is set but {name}:CertificateFile is not.");
             if (!server && tls.RequireClientCertificate)
                 errors.Add($"{name}:RequireClientCertificate: applies to acquirer listeners only; an issuer link presents CertificateFile instead.");
+            if (server && tls.RequireClientCertificate && string.IsNullOrWhiteSpace(tls.TrustedCaFile))
+                errors.Add($"{name}:TrustedCaFile: client certificates are required, so they must chain to a CA named here; without it any publicly trusted certificate would be accepted.");
+        }
+        void Breaker(string name, CircuitBreakerOptions b)
+        {
+            if (!b.Enabled) return;
+            Range($"{name}:ConsecutiveFailures", b.ConsecutiveFailures, 1, 1_000_000);
+            Range($"{name}:FailureRatePercent", b.FailureRatePercent, 1, 100);
+            Range($"{name}:MinimumRequests", b.MinimumRequests, 1, 1_000_000);
+            Range($"{name}:WindowMs", b.WindowMs, 1000, 60_000);
+            Range($"{name}:OpenMs", b.OpenMs, 10, 3_600_000);
+        }
+        void StandIn(string name, StandInOptions si)
+        {
+            if (!si.Enabled) return;
+            Range($"{name}:MaxAmountMinor", si.MaxAmountMinor, 1, long.MaxValue);
+            Range($"{name}:MaxDailyAmountPerCardMinor", si.MaxDailyAmountPerCardMinor, si.MaxAmountMinor, long.MaxValue);
+            Range($"{name}:MaxTrackedCards", si.MaxTrackedCards, 1, 100_000_000);
+            if (si.Currencies.Count == 0) errors.Add($"{name}:Currencies: stand-in needs at least one currency (DE49, e.g. 978).");
         }
 
         if (string.IsNullOrWhiteSpace(options.Switch.InstitutionId) || options.Switch.InstitutionId.Length > 11 || !options.Switch.InstitutionId.All(char.IsAsciiDigit))
@@ -70,6 +89,8 @@ public static class SwitchOptionsValidator
             if (string.IsNullOrWhiteSpace(s.Id) || !ids.Add(s.Id)) errors.Add($"{p}:Id: must be set and unique (is '{s.Id}').");
             Range($"{p}:TimeoutMs", s.TimeoutMs, 10, 120_000);
             Range($"{p}:MaxInFlight", s.MaxInFlight, 1, 500_000);
+            Breaker($"{p}:CircuitBreaker", s.CircuitBreaker);
+            StandIn($"{p}:StandIn", s.StandIn);
             switch (s.Kind)
             {
                 case "card":
@@ -84,6 +105,7 @@ public static class SwitchOptionsValidator
                     Range($"{p}:ReconnectMaxMs", s.ReconnectMaxMs, s.ReconnectInitialMs, 600_000);
                     Range($"{p}:SignOnTimeoutMs", s.SignOnTimeoutMs, 10, 120_000);
                     Range($"{p}:MaxFrameBytes", s.MaxFrameBytes, 64, s.Framing == "len4-ascii" ? 9999 : 65535);
+                    Range($"{p}:MaxWriteBufferBytes", s.MaxWriteBufferBytes, Math.Max(64 * 1024, s.MaxFrameBytes * 2L), 256L * 1024 * 1024);
                     Tls($"{p}:Tls", s.Tls, server: false);
                     break;
                 case "wallet":
@@ -109,9 +131,10 @@ public static class SwitchOptionsValidator
             errors.Add("Journal:Durability: 'none' loses approvals on a crash; it is refused unless Journal:AllowUnsafeNone=true is also set (measurement only).");
         Range("Journal:BatchedWindowMs", j.BatchedWindowMs, 1, 1000);
         Range("Journal:InlineCompletionMax", j.InlineCompletionMax, 0, 32);
-        Range("Journal:SegmentSizeBytes", j.SegmentSizeBytes, 1024 * 1024, 4L * 1024 * 1024 * 1024);
+        Range("Journal:SegmentSizeBytes", j.SegmentSizeBytes, 1024 * 1024, 1L << 30); // the journal's own limit
         Range("Journal:MinFreeBytes", j.MinFreeBytes, 0, long.MaxValue);
-        if (j.RetentionHours < 0) errors.Add($"Journal:RetentionHours: must not be negative (is {j.RetentionHours}).");
+        if (!(j.RetentionHours is >= 0 and <= 1_000_000))
+            errors.Add($"Journal:RetentionHours: must be 0..1000000 hours (is {j.RetentionHours}).");
         if (string.IsNullOrWhiteSpace(options.Routes.File)) errors.Add("Routes:File: must name the routes file.");
         if (!EndpointAddress.TryParse(options.Status.Listen, out _)) errors.Add($"Status:Listen: '{options.Status.Listen}' is not an address:port.");
         if (options.Simulators.Embedded)

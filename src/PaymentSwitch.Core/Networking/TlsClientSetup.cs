@@ -49,7 +49,7 @@ internal sealed class TlsClientSetup
         ClientCertificateContext = _clientCertificate,
         RemoteCertificateValidationCallback = validate,
         CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
-        EnabledSslProtocols = SslProtocols.None,
+        EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13, // never older, whatever the system allows
         AllowRenegotiation = false,
     };
 

@@ -51,7 +51,7 @@ internal sealed class TlsServerSetup
         ClientCertificateRequired = RequireClientCertificate,
         RemoteCertificateValidationCallback = validate,
         CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
-        EnabledSslProtocols = SslProtocols.None, // the system's choice: TLS 1.2 and 1.3
+        EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13, // never older, whatever the system allows
         AllowRenegotiation = false,
     };
 

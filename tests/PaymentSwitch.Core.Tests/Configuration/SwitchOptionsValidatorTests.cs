@@ -41,4 +41,29 @@ public class SwitchOptionsValidatorTests
         Assert.Contains(errors, e => e.StartsWith("Issuers:2:Kind: 'mainframe'", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Status:Listen:", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Settings_that_would_fail_at_start_or_at_run_time_are_refused_up_front()
+    {
+        SwitchOptions options = Valid();
+        options.Acquirers[0].Tls = new TlsOptions { Enabled = true, CertificateFile = "server.pem", RequireClientCertificate = true };
+        options.Issuers[0].MaxWriteBufferBytes = 0;
+        options.Issuers[0].CircuitBreaker = new CircuitBreakerOptions { OpenMs = -1, FailureRatePercent = 0 };
+        options.Issuers[0].StandIn = new StandInOptions { Enabled = true, MaxAmountMinor = 5000, MaxDailyAmountPerCardMinor = 100, Currencies = [] };
+        options.Journal.SegmentSizeBytes = 2L << 30;
+        options.Journal.RetentionHours = double.NaN;
+
+        IReadOnlyList<string> errors = SwitchOptionsValidator.Validate(options, Dialects);
+        Assert.Contains(errors, e => e.StartsWith("Acquirers:0:Tls:TrustedCaFile: client certificates are required", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Issuers:0:MaxWriteBufferBytes: must be 65536..", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Issuers:0:CircuitBreaker:OpenMs:", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Issuers:0:CircuitBreaker:FailureRatePercent:", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Issuers:0:StandIn:MaxDailyAmountPerCardMinor: must be 5000..", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Issuers:0:StandIn:Currencies:", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Journal:SegmentSizeBytes: must be 1048576..1073741824", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Journal:RetentionHours:", StringComparison.Ordinal));
+
+        options.Journal.RetentionHours = 1e10; // "forever" written as a huge number overflows a TimeSpan
+        Assert.Contains(SwitchOptionsValidator.Validate(options, Dialects), e => e.StartsWith("Journal:RetentionHours:", StringComparison.Ordinal));
+    }
 }
