@@ -50,21 +50,38 @@ public sealed partial class SwitchEngine
 
     private async Task QueueAcquirerReversalAsync(Transaction transaction, RecentTransaction entry)
     {
-        ResponseCode answer = ResponseCode.Approved;
+        bool queued;
         try
         {
             ForwardedRecord original = OriginalFromReversal(transaction.Request, entry);
             // A stand-in approval is booked at the issuer by its advice: that is what must be reversed.
-            bool reversesAdvice = entry.StandInApproved;
-            await _journal.RecordReversalRequestedAsync(entry.ForwardedSequence, original, reversesAdvice).ConfigureAwait(false);
-            _reversals.Enqueue(new PendingReversal(original, entry.ForwardedSequence, ReversalReason.Acquirer, reversesAdvice ? "" : null, reversesAdvice) { Link = entry.Issuer });
+            queued = await RequestReversalAsync(entry.ForwardedSequence, original, ReversalReason.Acquirer, entry.StandInApproved, entry.Issuer).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
             SwitchLog.JournalFailed(_log, entry.Issuer?.Id ?? "-", ex.Message);
-            answer = ResponseCode.SystemMalfunction;
+            queued = false;
         }
-        AnswerAndRelease(transaction, answer);
+        AnswerAndRelease(transaction, queued ? ResponseCode.Approved : ResponseCode.SystemMalfunction);
+    }
+
+    /// <summary>
+    /// Journals a reversal request for <paramref name="original"/> (so a restart still owes it), then queues it for
+    /// the issuer. False, logged, when the journal refused it: nothing is queued.
+    /// </summary>
+    private async Task<bool> RequestReversalAsync(long forwardedSequence, ForwardedRecord original, ReversalReason reason, bool reversesAdvice, IssuerLink? issuer)
+    {
+        try
+        {
+            await _journal.RecordReversalRequestedAsync(forwardedSequence, original, reversesAdvice).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            SwitchLog.JournalFailed(_log, issuer?.Id ?? "-", ex.Message);
+            return false;
+        }
+        _reversals.Enqueue(new PendingReversal(original, forwardedSequence, reason, reversesAdvice ? "" : null, reversesAdvice) { Link = issuer });
+        return true;
     }
 
     /// <summary>The original's details rebuilt from the acquirer's reversal and what the switch remembers of the original.</summary>

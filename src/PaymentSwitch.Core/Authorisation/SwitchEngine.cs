@@ -654,26 +654,11 @@ public sealed partial class SwitchEngine : IAsyncDisposable
     /// </summary>
     private void ReverseUndelivered(Transaction transaction)
     {
-        byte[] payload = new byte[1024];
-        int length = ForwardedRecord.Write(transaction, _journal.Pan, payload);
-        if (!ForwardedRecord.TryRead(payload.AsSpan(0, length), out ForwardedRecord? original)) return;
+        if (ForwardedOf(transaction) is not ForwardedRecord original) return;
         if (transaction.HasRecent) _recent.TryMarkReversalRequested(transaction.RecentKey);
-        SwitchLog.UndeliveredApprovalReversed(_log, transaction.Issuer?.Id ?? "-", transaction.Connection!.Name, original!.MaskedPan);
-        _ = QueueUndeliveredReversalAsync(transaction.ForwardedSequence, original, transaction.Issuer);
-    }
-
-    private async Task QueueUndeliveredReversalAsync(long forwardedSequence, ForwardedRecord original, IssuerLink? issuer)
-    {
-        try
-        {
-            await _journal.RecordReversalRequestedAsync(forwardedSequence, original).ConfigureAwait(false);
-            _reversals.Enqueue(new PendingReversal(original, forwardedSequence, ReversalReason.UndeliveredApproval) { Link = issuer });
-        }
-        catch (Exception ex)
-        {
-            // Not journaled: the approval stands in the journal and the acquirer's own timeout reversal is what is left.
-            SwitchLog.JournalFailed(_log, issuer?.Id ?? "-", ex.Message);
-        }
+        SwitchLog.UndeliveredApprovalReversed(_log, transaction.Issuer?.Id ?? "-", transaction.Connection!.Name, original.MaskedPan);
+        // If the journal fails, the approval stands in it and the acquirer's own timeout reversal is what is left.
+        _ = RequestReversalAsync(transaction.ForwardedSequence, original, ReversalReason.UndeliveredApproval, reversesAdvice: false, transaction.Issuer);
     }
 
     private static bool IsReversible(int mti) => mti is Mti.AuthorisationRequest or Mti.AuthorisationRequestRepeat or Mti.FinancialRequest or Mti.FinancialRequestRepeat;
@@ -688,22 +673,24 @@ public sealed partial class SwitchEngine : IAsyncDisposable
     /// <summary>Queues the 0120 advice of a stand-in approval (cold path: allocates).</summary>
     private void OweAdvice(Transaction transaction)
     {
-        byte[] payload = new byte[1024];
-        int length = ForwardedRecord.Write(transaction, _journal.Pan, payload);
-        if (ForwardedRecord.TryRead(payload.AsSpan(0, length), out ForwardedRecord? original))
-        {
-            string code = System.Text.Encoding.ASCII.GetString(transaction.ApprovalCode);
-            _reversals.Enqueue(new PendingReversal(original!, transaction.ForwardedSequence, ReversalReason.StandIn, code) { Link = transaction.Issuer });
-        }
+        if (ForwardedOf(transaction) is not ForwardedRecord original) return;
+        string code = System.Text.Encoding.ASCII.GetString(transaction.ApprovalCode);
+        _reversals.Enqueue(new PendingReversal(original, transaction.ForwardedSequence, ReversalReason.StandIn, code) { Link = transaction.Issuer });
     }
 
     /// <summary>Queues a reversal for a forwarded request whose outcome is unknown (cold path: allocates).</summary>
     private void OweReversal(Transaction transaction, ReversalReason reason)
     {
+        if (ForwardedOf(transaction) is ForwardedRecord original)
+            _reversals.Enqueue(new PendingReversal(original, transaction.ForwardedSequence, reason) { Link = transaction.Issuer });
+    }
+
+    /// <summary>The Forwarded record as the journal holds it, rebuilt for a reversal or advice (cold path: allocates).</summary>
+    private ForwardedRecord? ForwardedOf(Transaction transaction)
+    {
         byte[] payload = new byte[1024];
         int length = ForwardedRecord.Write(transaction, _journal.Pan, payload);
-        if (ForwardedRecord.TryRead(payload.AsSpan(0, length), out ForwardedRecord? original))
-            _reversals.Enqueue(new PendingReversal(original!, transaction.ForwardedSequence, reason) { Link = transaction.Issuer });
+        return ForwardedRecord.TryRead(payload.AsSpan(0, length), out ForwardedRecord? original) ? original : null;
     }
 
     /// <summary>Queues the reply on its connection; false (logged) when it cannot be written there. Does not release.</summary>

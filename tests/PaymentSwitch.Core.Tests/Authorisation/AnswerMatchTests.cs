@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.CompilerServices;
 using PaymentSwitch.Core.Authorisation;
 using PaymentSwitch.Core.Issuers.Internal;
@@ -26,11 +25,7 @@ public class AnswerMatchTests
         var builder = new IsoMessageBuilder(Ascii);
         builder.Reset(mti).SetNumber(11, 42).SetString(39, "00");
         if (rrn is not null) builder.SetString(37, rrn);
-        var writer = new ArrayBufferWriter<byte>();
-        builder.WriteFrame(writer, new Framing(FrameHeader.Len2));
-        var message = new IsoMessage();
-        Assert.True(message.TryParse(writer.WrittenMemory[2..], Ascii, out _));
-        return message;
+        return DurabilityFixtures.Parsed(builder);
     }
 
     [Fact]

@@ -63,6 +63,16 @@ internal static class DurabilityFixtures
         return transaction;
     }
 
+    /// <summary>What <paramref name="builder"/> holds, as a parsed message (for tests that feed messages to a component).</summary>
+    public static IsoMessage Parsed(IsoMessageBuilder builder)
+    {
+        byte[] bytes = new byte[builder.MessageLength];
+        builder.WriteMessage(bytes);
+        var message = new IsoMessage();
+        Assert.True(message.TryParse(bytes, builder.Dialect, out ParseError error), error.ToString());
+        return message;
+    }
+
     /// <summary>The Forwarded payload the engine would write for <paramref name="transaction"/>.</summary>
     public static byte[] ForwardedPayload(Transaction transaction, PanProtector protector)
     {

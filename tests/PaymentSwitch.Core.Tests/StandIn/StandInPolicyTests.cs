@@ -1,4 +1,3 @@
-using System.Buffers;
 using PaymentSwitch.Core.Configuration;
 using PaymentSwitch.Core.StandIn;
 using PaymentSwitch.Core.Tests.Durability;
@@ -12,11 +11,7 @@ public class StandInPolicyTests
     {
         var builder = new IsoMessageBuilder(DurabilityFixtures.Ascii);
         builder.Reset(Mti.AuthorisationRequest).SetString(2, pan).SetNumber(4, 1).SetString(49, "978");
-        var writer = new ArrayBufferWriter<byte>();
-        builder.WriteFrame(writer, new Framing(FrameHeader.Len2));
-        var message = new IsoMessage();
-        Assert.True(message.TryParse(writer.WrittenMemory[2..], DurabilityFixtures.Ascii, out _));
-        return message;
+        return DurabilityFixtures.Parsed(builder);
     }
 
     [Fact]
