@@ -6,6 +6,9 @@ public sealed class JournalOptions
     /// <summary>Largest record payload the on-disk format can describe (1 MiB); <see cref="MaxRecordPayloadBytes"/> cannot exceed it.</summary>
     public const int FormatMaxPayloadBytes = 1 << 20;
 
+    /// <summary>Largest <see cref="MaxPendingBytes"/> (64 MiB): no single write of the journal is larger.</summary>
+    public const int MaxPendingBytesLimit = 64 * 1024 * 1024;
+
     /// <summary>Directory holding the segment files (<c>00000000000000000001.wal</c>, …). Created when missing. Required.</summary>
     public string Directory { get; set; } = "";
 

@@ -128,7 +128,7 @@ public sealed partial class WriteAheadJournal
         Require(o.MaxRecordPayloadBytes is >= 1 and <= JournalOptions.FormatMaxPayloadBytes,
             $"MaxRecordPayloadBytes must be between 1 and {JournalOptions.FormatMaxPayloadBytes}, not {o.MaxRecordPayloadBytes}");
         int largestRecord = JournalFormat.RecordHeaderSize + o.MaxRecordPayloadBytes;
-        Require(o.MaxPendingBytes >= largestRecord && o.MaxPendingBytes <= 64 * 1024 * 1024,
+        Require(o.MaxPendingBytes >= largestRecord && o.MaxPendingBytes <= JournalOptions.MaxPendingBytesLimit,
             $"MaxPendingBytes must be at least one record of MaxRecordPayloadBytes plus its header ({largestRecord}) and at most 64 MiB, not {o.MaxPendingBytes}");
         Require(o.SegmentSizeBytes >= Math.Max(4096, JournalFormat.SegmentHeaderSize + largestRecord) && o.SegmentSizeBytes <= 1L << 30,
             $"SegmentSizeBytes must hold the segment header and one record of MaxRecordPayloadBytes ({JournalFormat.SegmentHeaderSize + largestRecord}), be at least 4096 and at most 1 GiB, not {o.SegmentSizeBytes}");

@@ -108,6 +108,96 @@ public class TornTailTests
         await AssertCutThenHealthy(options, 19, 60);
     }
 
+    /// <summary>
+    /// Zeroes the sectors from record <paramref name="sequence"/>'s start to one whole sector past the next sector boundary:
+    /// what a power cut leaves when it persisted the later sectors of the last write but not these. Returns the hole's end.
+    /// </summary>
+    private static long PunchUnwrittenSectors(string segment, ReplayedRecord record)
+    {
+        long holeEnd = ((record.OffsetBytes / 512) + 2) * 512;
+        Journals.Overwrite(segment, record.OffsetBytes, new byte[holeEnd - record.OffsetBytes]);
+        return holeEnd;
+    }
+
+    private static long NonZeroEnd(string path) => File.ReadAllBytes(path).AsSpan().LastIndexOfAnyExcept((byte)0) + 1;
+
+    [Fact]
+    public async Task Last_write_persisted_out_of_order_is_cut_with_the_records_after_its_hole()
+    {
+        using var dir = new TempDirectory();
+        JournalOptions options = await WriteRecords(dir.Path, 40);
+        List<ReplayedRecord> layout = Journals.Layout(dir.Path);
+        ReplayedRecord victim = layout[29]; // sequence 30
+        string segment = Path.Combine(dir.Path, victim.SegmentFile);
+        long holeEnd = PunchUnwrittenSectors(segment, victim);
+        ReplayedRecord firstAfter = layout.First(r => r.OffsetBytes >= holeEnd);
+        Assert.True(firstAfter.Sequence < 40, "valid records must follow the hole for this test to mean anything");
+
+        RecoveryReport verify = JournalScanner.Verify(dir.Path);
+        Assert.Null(verify.OpenRefusal);
+        JournalDamage cut = Assert.Single(verify.Damages);
+        Assert.Equal(JournalDamageResolution.TailCut, cut.Resolution);
+        Assert.Equal(victim.OffsetBytes, cut.OffsetBytes);
+        Assert.Contains("torn last write", cut.Description);
+        Assert.Contains($"sequences {firstAfter.Sequence}..40", cut.Description);
+
+        // Reopen cuts everything from the hole on (the records after it were zeroed: new appends follow sequence 29 and
+        // the journal reopens clean, with no stale record behind them).
+        await AssertCutThenHealthy(options, 29, NonZeroEnd(segment) - victim.OffsetBytes);
+    }
+
+    [Fact]
+    public async Task Hole_of_unwritten_sectors_followed_by_an_older_record_refuses()
+    {
+        using var dir = new TempDirectory();
+        JournalOptions options = await WriteRecords(dir.Path, 40);
+        List<ReplayedRecord> layout = Journals.Layout(dir.Path);
+        string segment = Path.Combine(dir.Path, layout[0].SegmentFile);
+        byte[] bytes = File.ReadAllBytes(segment);
+        // Records 30..39 never written, and where record 40 was, a copy of record 10: a valid checksum, a sequence from
+        // the past. No write of the journal puts an older record after a newer one, so this is not a torn write.
+        ReplayedRecord last = layout[^1];
+        Journals.Overwrite(segment, layout[29].OffsetBytes, new byte[last.OffsetBytes - layout[29].OffsetBytes]);
+        Journals.Overwrite(segment, last.OffsetBytes, bytes.AsSpan((int)layout[9].OffsetBytes, 28 + layout[9].Payload.Length));
+
+        var ex = Assert.Throws<JournalCorruptException>(() => WriteAheadJournal.Open(options, null, out _));
+        Assert.Equal(layout[29].OffsetBytes, ex.OffsetBytes);
+        Assert.Equal(JournalDamageResolution.RefusesOpen, ex.Damage.Resolution);
+    }
+
+    [Fact]
+    public async Task Hole_of_unwritten_sectors_further_back_than_one_write_refuses()
+    {
+        using var dir = new TempDirectory();
+        // Records of 64 KiB without fsync (fast): more than the largest single write (64 MiB) follows the hole.
+        JournalOptions options = Journals.Options(dir.Path, o =>
+        {
+            o.Durability = DurabilityMode.None;
+            o.AllowUnsafeDurabilityNone = true;
+            o.SegmentSizeBytes = 128L * 1024 * 1024;
+            o.MaxRecordPayloadBytes = 64 * 1024;
+            o.MaxPendingBytes = 4 * 1024 * 1024;
+            o.ZeroFillSegments = false;
+        });
+        await using (WriteAheadJournal journal = Journals.Open(options, out _))
+        {
+            for (int i = 1; i <= 1060; i++)
+            {
+                await journal.AppendAsync(2, Journals.Payload(i, 64 * 1024));
+            }
+        }
+
+        List<ReplayedRecord> layout = Journals.Layout(dir.Path);
+        ReplayedRecord victim = layout[4];
+        string segment = Path.Combine(dir.Path, victim.SegmentFile);
+        PunchUnwrittenSectors(segment, victim);
+        Assert.True(NonZeroEnd(segment) - victim.OffsetBytes > JournalOptions.MaxPendingBytesLimit + 8192);
+
+        var ex = Assert.Throws<JournalCorruptException>(() => WriteAheadJournal.Open(options, null, out _));
+        Assert.Equal(victim.OffsetBytes, ex.OffsetBytes);
+        Assert.Contains("not a torn tail", ex.Message);
+    }
+
     [Fact]
     public async Task Empty_last_segment_left_by_an_interrupted_roll_is_removed_and_reported()
     {

@@ -139,14 +139,18 @@ internal sealed class DirectoryScan
 
             bool tornTail = isLastFile
                 && s.HeaderProblem is null
-                && s.ValidRecordAfterDamageOffset < 0
-                && s.Damages[0].Kind != JournalDamageKind.SequenceBreak;
+                && s.Damages[0].Kind != JournalDamageKind.SequenceBreak
+                && (s.ValidRecordAfterDamageOffset < 0 || IsPartlyPersistedLastWrite(s));
             if (tornTail)
             {
                 SegmentDamage d = s.Damages[0];
                 plan.CutTail = true;
-                AddDamage(new JournalDamage(s.FileName, d.OffsetBytes, d.ExpectedSequence, d.Kind, JournalDamageResolution.TailCut, s.NonZeroEndOffset - d.OffsetBytes,
-                    $"torn tail after the last complete record (crash during the last write): {d.Detail}; no valid record follows, cut."));
+                string what = s.ValidRecordAfterDamageOffset < 0
+                    ? $"torn tail after the last complete record (crash during the last write): {d.Detail}; no valid record follows, cut."
+                    : $"torn last write (a power cut persisted some of its sectors and not others): {d.Detail}; the {s.RecordsAfterDamage} valid " +
+                      $"records after it (sequences {s.ValidRecordAfterDamageSequence}..{s.HighestSequenceSeen}) belong to the same unfinished write, " +
+                      "were never reported durable, and are cut with it.";
+                AddDamage(new JournalDamage(s.FileName, d.OffsetBytes, d.ExpectedSequence, d.Kind, JournalDamageResolution.TailCut, s.NonZeroEndOffset - d.OffsetBytes, what));
                 MarkLive(plan, ref expected, ref liveRecords);
                 continue;
             }
@@ -190,6 +194,40 @@ internal sealed class DirectoryScan
         LastSequence = liveRecords > 0 ? (expected ?? 1) - 1 : 0;
         SegmentPlan? last = Segments.Count > 0 ? Segments[^1] : null;
         ActiveSegment = last is not null && last.IsLive && last.EndSequenceExclusive == NextSequence ? last : null;
+    }
+
+    /// <summary>
+    /// The journal's largest single write: one pending buffer at <see cref="JournalOptions.MaxPendingBytesLimit"/>, plus
+    /// the partly filled block a direct write starts with and the padding block it ends with.
+    /// </summary>
+    internal const long MaxWriteSpanBytes = JournalOptions.MaxPendingBytesLimit + (2L * DirectSegmentWriter.BlockBytes);
+
+    /// <summary>
+    /// Damage followed by valid records can still be the last write, torn: a write of several sectors that a power cut
+    /// persisted out of order leaves holes of never-written sectors with its later records intact after them. It was
+    /// never reported durable (Strict completes appends only when the whole write is durable, and starts no write before
+    /// the previous one is), so cutting it loses nothing acknowledged. Told apart from damage to data that was complete
+    /// by all of: every damaged place holds a never-written sector (<see cref="SegmentScan.HoldsUnwrittenSector"/>),
+    /// every run of records after a hole continues with a higher sequence than the hole expected, and everything from the
+    /// block of the first damage to the last non-zero byte fits in one write.
+    /// </summary>
+    private static bool IsPartlyPersistedLastWrite(SegmentScanResult s)
+    {
+        long writeStart = s.Damages[0].OffsetBytes - (s.Damages[0].OffsetBytes % DirectSegmentWriter.BlockBytes);
+        if (s.NonZeroEndOffset - writeStart > MaxWriteSpanBytes)
+        {
+            return false;
+        }
+
+        foreach (SegmentDamage d in s.Damages)
+        {
+            if (d.Kind == JournalDamageKind.SequenceBreak || !d.UnwrittenSector || (d.ResumedAtSequence != 0 && d.ResumedAtSequence <= d.ExpectedSequence))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private void MarkLive(SegmentPlan plan, ref long? expected, ref long liveRecords)

@@ -3,7 +3,13 @@ using System.Diagnostics;
 namespace PaymentSwitch.Journal.Internal;
 
 /// <summary>One damaged place inside a segment, before a resolution is chosen.</summary>
-internal readonly record struct SegmentDamage(int OffsetBytes, long ExpectedSequence, JournalDamageKind Kind, string Detail, int BytesUntilReadable);
+/// <param name="UnwrittenSector">
+/// The damaged bytes hold a disk sector that reads as never written (see <see cref="SegmentScan.HoldsUnwrittenSector"/>):
+/// what a write leaves when a power cut persisted some of its sectors and not others.
+/// </param>
+/// <param name="ResumedAtSequence">Sequence of the first valid record after the damage (0 when none follows).</param>
+internal readonly record struct SegmentDamage(
+    int OffsetBytes, long ExpectedSequence, JournalDamageKind Kind, string Detail, int BytesUntilReadable, bool UnwrittenSector, long ResumedAtSequence);
 
 /// <summary>What the scan of one segment file found.</summary>
 internal sealed class SegmentScanResult
@@ -145,12 +151,14 @@ internal static class SegmentScan
             Debug.Assert(detail is not null);
             int next = kind == JournalDamageKind.SequenceBreak ? offset : FindNextValidRecord(data, offset + 1);
             int readableAt = next >= 0 ? next : Math.Max(result.NonZeroEndOffset, offset);
-            result.Damages.Add(new SegmentDamage(offset, expected, kind, detail, readableAt - offset));
+            long resumedAt = next >= 0 ? JournalFormat.ReadSequence(data.Slice(next)) : 0;
+            result.Damages.Add(new SegmentDamage(offset, expected, kind, detail, readableAt - offset,
+                HoldsUnwrittenSector(data, offset, readableAt), resumedAt));
             if (firstRun)
             {
                 firstRun = false;
                 result.ValidRecordAfterDamageOffset = next;
-                result.ValidRecordAfterDamageSequence = next >= 0 ? JournalFormat.ReadSequence(data.Slice(next)) : 0;
+                result.ValidRecordAfterDamageSequence = resumedAt;
             }
 
             if (!continueAfterDamage || next < 0)
@@ -159,10 +167,36 @@ internal static class SegmentScan
             }
 
             offset = next;
-            expected = JournalFormat.ReadSequence(data.Slice(next));
+            expected = resumedAt;
         }
 
         return result;
+    }
+
+    /// <summary>Sector size assumed for torn writes: the smallest unit a device persists as a whole.</summary>
+    public const int SectorBytes = 512;
+
+    /// <summary>
+    /// True when some 512-byte sector overlapping [<paramref name="from"/>, <paramref name="to"/>) reads as never
+    /// written from <paramref name="from"/> to its end: all zeros. A write the power cut persisted only in part leaves
+    /// exactly that in the damaged record: the sectors it did not persist keep what the segment held before, zeros
+    /// (preallocated or zero-filled) after the last record written earlier. A flipped bit or overwritten bytes in
+    /// data that was once complete leave no such sector, unless the damage itself is a sector of zeros.
+    /// </summary>
+    public static bool HoldsUnwrittenSector(ReadOnlySpan<byte> data, int from, int to)
+    {
+        to = Math.Min(to, data.Length);
+        for (int sector = from - (from % SectorBytes); sector < to; sector += SectorBytes)
+        {
+            int start = Math.Max(sector, from);
+            int end = sector + SectorBytes;
+            if (end <= to && data[start..end].IndexOfAnyExcept((byte)0) < 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
