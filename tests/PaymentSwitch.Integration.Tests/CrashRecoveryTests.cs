@@ -557,7 +557,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
                     if (++reversed.Completions == 2) CompletedTwice.Add(completed.ForwardedSequence);
                     break;
                 case TransactionRecordType.ReversalRequested:
-                    if (!ReversalRequestedRecord.TryRead(record.Payload, out long original, out _))
+                    if (!ReversalRequestedRecord.TryRead(record.Payload, out long original, out _, out _))
                     {
                         Malformed.Add($"ReversalRequested #{sequence} does not decode");
                         return;

@@ -1,6 +1,8 @@
 using PaymentSwitch.Core.Durability;
+using PaymentSwitch.Core.Reversals;
 using PaymentSwitch.Integration.Tests.Support;
 using PaymentSwitch.Iso8583;
+using PaymentSwitch.Journal;
 using PaymentSwitch.Simulators;
 using static PaymentSwitch.Integration.Tests.Support.Requests;
 
@@ -127,6 +129,11 @@ public class ReversalTests
         Assert.Contains("can no longer receive the answer", sw.Logs.All);
         Assert.DoesNotContain("4761739001010010", sw.Logs.All); // masked in that log line too
 
+        // The journal says who asked for the reversal, so that replay and reconciliation report it as what it is.
+        var requests = new ReversalRequests();
+        JournalScanner.Scan(((TransactionJournal)sw.Runtime.Journal!).Journal.Directory, requests);
+        Assert.Equal([ReversalReason.UndeliveredApproval], requests.Reasons);
+
         // A repeat of it now is not told "approved" for money that is being given back.
         await using TestTerminal again = await sw.ConnectAsync();
         Authorisation(again.Builder, CardPan, 5100, stan: 801, mti: Mti.AuthorisationRequestRepeat);
@@ -134,6 +141,19 @@ public class ReversalTests
         await again.SendAsync();
         Assert.Equal("91", Text((await again.ReceiveAsync())!, 39));
         Assert.Equal(1, sw.Card.Ledger.ApprovedCount);
+    }
+
+    /// <summary>Why each ReversalRequested record in the journal was written.</summary>
+    private sealed class ReversalRequests : IJournalReplayHandler
+    {
+        public List<ReversalReason> Reasons { get; } = [];
+
+        public void OnRecord(in JournalRecord record)
+        {
+            if (record.RecordType != (byte)TransactionRecordType.ReversalRequested) return;
+            Assert.True(ReversalRequestedRecord.TryRead(record.Payload, out _, out _, out ReversalReason reason));
+            Reasons.Add(reason);
+        }
     }
 
     private static IsoMessage BuiltMessage(IsoMessageBuilder builder)

@@ -1,4 +1,5 @@
 using PaymentSwitch.Core.Durability;
+using PaymentSwitch.Core.Reversals;
 
 namespace PaymentSwitch.Core.Authorisation;
 
@@ -19,7 +20,7 @@ public interface ITransactionJournal
     ValueTask<long> RecordOutcomeAsync(Transaction transaction);
 
     /// <summary>An acquirer's reversal request (with the original it reverses), so a restart still owes it.</summary>
-    ValueTask<long> RecordReversalRequestedAsync(long forwardedSequence, ForwardedRecord original, bool reversesAdvice = false);
+    ValueTask<long> RecordReversalRequestedAsync(long forwardedSequence, ForwardedRecord original, ReversalReason reason, bool reversesAdvice = false);
 
     /// <summary>The issuer answered a reversal: it is not to be sent again.</summary>
     ValueTask<long> RecordReversalCompletedAsync(long forwardedSequence, ResponseCode issuerAnswer);
@@ -51,7 +52,7 @@ public sealed class NoTransactionJournal : ITransactionJournal
 
     public ValueTask<long> RecordOutcomeAsync(Transaction transaction) => new(Interlocked.Increment(ref _sequence));
 
-    public ValueTask<long> RecordReversalRequestedAsync(long forwardedSequence, ForwardedRecord original, bool reversesAdvice = false) => new(Interlocked.Increment(ref _sequence));
+    public ValueTask<long> RecordReversalRequestedAsync(long forwardedSequence, ForwardedRecord original, ReversalReason reason, bool reversesAdvice = false) => new(Interlocked.Increment(ref _sequence));
 
     public ValueTask<long> RecordAdviceReversalCompletedAsync(long forwardedSequence, ResponseCode issuerAnswer) => new(Interlocked.Increment(ref _sequence));
 

@@ -73,7 +73,7 @@ public sealed partial class SwitchEngine
     {
         try
         {
-            await _journal.RecordReversalRequestedAsync(forwardedSequence, original, reversesAdvice).ConfigureAwait(false);
+            await _journal.RecordReversalRequestedAsync(forwardedSequence, original, reason, reversesAdvice).ConfigureAwait(false);
         }
         catch (Exception ex)
         {

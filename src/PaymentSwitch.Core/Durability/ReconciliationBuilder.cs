@@ -95,12 +95,12 @@ public sealed class ReconciliationBuilder : IJournalReplayHandler
                 return true;
 
             case TransactionRecordType.ReversalRequested:
-                if (!ReversalRequestedRecord.TryRead(payload, out long requestedSequence, out ForwardedRecord? original)) return Unreadable();
+                if (!ReversalRequestedRecord.TryRead(payload, out long requestedSequence, out ForwardedRecord? original, out ReversalReason reason)) return Unreadable();
                 if (Find(requestedSequence) is ReconciliationTransaction requested)
                 {
-                    if (!requested.AcquirerRequested)
+                    if (requested.ReversalRequested is null)
                     {
-                        requested.AcquirerRequested = true;
+                        requested.ReversalRequested = reason;
                         requested.RequestedUnixMs = timestampUnixMs;
                     }
                 }
@@ -113,7 +113,7 @@ public sealed class ReconciliationBuilder : IJournalReplayHandler
                         ForwardedSequence = requestedSequence,
                         ForwardedUnixMs = timestampUnixMs,
                         ForwardedMissing = true,
-                        AcquirerRequested = true,
+                        ReversalRequested = reason,
                         RequestedUnixMs = timestampUnixMs,
                     };
                     Fill(known, original!);
@@ -122,7 +122,7 @@ public sealed class ReconciliationBuilder : IJournalReplayHandler
                 return true;
 
             case TransactionRecordType.AdviceReversalRequested:
-                if (!ReversalRequestedRecord.TryRead(payload, out long adviceSequence, out ForwardedRecord? advisedOriginal)) return Unreadable();
+                if (!ReversalRequestedRecord.TryRead(payload, out long adviceSequence, out ForwardedRecord? advisedOriginal, out _)) return Unreadable();
                 if (Find(adviceSequence) is ReconciliationTransaction standInReversed)
                 {
                     if (!standInReversed.AdviceReversalRequested)
@@ -285,6 +285,7 @@ public sealed class ReconciliationBuilder : IJournalReplayHandler
         DateTimeOffset.FromUnixTimeMilliseconds(reason switch
         {
             ReversalReason.Acquirer => reversesAdvice ? t.AdviceReversalRequestedUnixMs : t.RequestedUnixMs,
+            ReversalReason.UndeliveredApproval => t.RequestedUnixMs,
             ReversalReason.StandIn => t.OutcomeUnixMs,
             _ => t.ForwardedUnixMs,
         }),

@@ -22,6 +22,11 @@ public sealed class ReconciliationOwedSummary
                 AcquirerRequestedCount++;
                 AcquirerRequestedAmountMinor += r.AmountMinor;
             }
+            else if (r.Reason == ReversalReason.UndeliveredApproval)
+            {
+                UndeliveredApprovalCount++;
+                UndeliveredApprovalAmountMinor += r.AmountMinor;
+            }
             else if (r.Reason == ReversalReason.StandIn)
             {
                 StandInAdviceCount++;
@@ -50,6 +55,14 @@ public sealed class ReconciliationOwedSummary
     public int AcquirerRequestedCount { get; }
 
     public long AcquirerRequestedAmountMinor { get; }
+
+    /// <summary>
+    /// Owed because the issuer approved but the acquirer's connection closed before the approval reached it: as with an
+    /// acquirer's request, both sides still count these approvals until the issuer answers the reversal.
+    /// </summary>
+    public int UndeliveredApprovalCount { get; }
+
+    public long UndeliveredApprovalAmountMinor { get; }
 
     /// <summary>Advices of stand-in approvals (0120) not answered yet: the most the issuer's net can be below the switch's.</summary>
     public int StandInAdviceCount { get; }

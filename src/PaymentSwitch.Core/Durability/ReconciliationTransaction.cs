@@ -36,7 +36,11 @@ internal sealed class ReconciliationTransaction
     public TransactionOutcome Outcome;
     public ResponseCode ResponseCode;
 
-    public bool AcquirerRequested;
+    /// <summary>
+    /// Why a reversal was requested for this transaction (the acquirer's 0400, or the switch's own for an approval
+    /// it could not deliver), or null when none was.
+    /// </summary>
+    public ReversalReason? ReversalRequested;
     public long RequestedUnixMs;
 
     /// <summary>ReversalCompleted records seen for this transaction (more than one is an anomaly).</summary>
@@ -95,7 +99,7 @@ internal sealed class ReconciliationTransaction
                 if (!HasOutcome) return ReversalReason.Recovery;
                 if (Outcome.RequiresReversal()) return ReversalReason.Timeout;
             }
-            return AcquirerRequested ? ReversalReason.Acquirer : null;
+            return ReversalRequested;
         }
     }
 

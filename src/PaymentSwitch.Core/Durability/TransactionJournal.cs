@@ -1,4 +1,5 @@
 using PaymentSwitch.Core.Authorisation;
+using PaymentSwitch.Core.Reversals;
 using PaymentSwitch.Journal;
 
 namespace PaymentSwitch.Core.Durability;
@@ -45,9 +46,9 @@ public sealed class TransactionJournal(WriteAheadJournal journal, PanProtector p
         return Append(transaction, TransactionRecordType.Outcome, record[..length]);
     }
 
-    public ValueTask<long> RecordReversalRequestedAsync(long forwardedSequence, ForwardedRecord original, bool reversesAdvice = false)
+    public ValueTask<long> RecordReversalRequestedAsync(long forwardedSequence, ForwardedRecord original, ReversalReason reason, bool reversesAdvice = false)
     {
-        byte[] record = ReversalRequestedRecord.Encode(forwardedSequence, original);
+        byte[] record = ReversalRequestedRecord.Encode(forwardedSequence, original, reason);
         return Journal.AppendAsync((byte)(reversesAdvice ? TransactionRecordType.AdviceReversalRequested : TransactionRecordType.ReversalRequested), record);
     }
 

@@ -23,7 +23,7 @@ public sealed class TransactionReplay(Func<string, IssuerLink?> findIssuer, int 
     private int _recentCount;
     private readonly Dictionary<long, ForwardedRecord> _unresolved = [];
     private readonly HashSet<long> _timedOut = [];
-    private readonly Dictionary<long, ForwardedRecord> _acquirerRequested = [];
+    private readonly Dictionary<long, (ForwardedRecord Original, ReversalReason Reason)> _requested = [];
     private readonly HashSet<long> _completed = [];
     private readonly Dictionary<long, (ForwardedRecord Original, string ApprovalCode)> _advices = [];
     private readonly HashSet<long> _advicesCompleted = [];
@@ -106,8 +106,8 @@ public sealed class TransactionReplay(Func<string, IssuerLink?> findIssuer, int 
                     outcome.ResponseCode.IsApproved ? RecentState.Approved : outcome.RequiresReversal ? RecentState.TimedOut : RecentState.Declined, outcome);
                 break;
             case TransactionRecordType.ReversalRequested:
-                if (!ReversalRequestedRecord.TryRead(payload, out long sequence, out ForwardedRecord? original)) { UnreadableRecords++; return; }
-                _acquirerRequested[sequence] = original!;
+                if (!ReversalRequestedRecord.TryRead(payload, out long sequence, out ForwardedRecord? original, out ReversalReason reason)) { UnreadableRecords++; return; }
+                _requested[sequence] = (original!, reason);
                 MarkReversalRequested(sequence);
                 break;
             case TransactionRecordType.ReversalCompleted:
@@ -116,7 +116,7 @@ public sealed class TransactionReplay(Func<string, IssuerLink?> findIssuer, int 
                 MarkReversalRequested(completed.ForwardedSequence);
                 break;
             case TransactionRecordType.AdviceReversalRequested:
-                if (!ReversalRequestedRecord.TryRead(payload, out long adviceSequence, out ForwardedRecord? advised2)) { UnreadableRecords++; return; }
+                if (!ReversalRequestedRecord.TryRead(payload, out long adviceSequence, out ForwardedRecord? advised2, out _)) { UnreadableRecords++; return; }
                 _adviceReversals[adviceSequence] = advised2!;
                 MarkReversalRequested(adviceSequence);
                 break;
@@ -161,10 +161,10 @@ public sealed class TransactionReplay(Func<string, IssuerLink?> findIssuer, int 
             if (_completed.Contains(sequence) || !IsReversible(original.Mti) || original.IssuerStan == 0) continue;
             owed[sequence] = new PendingReversal(original, sequence, _timedOut.Contains(sequence) ? ReversalReason.Timeout : ReversalReason.Recovery);
         }
-        foreach ((long sequence, ForwardedRecord original) in _acquirerRequested)
+        foreach ((long sequence, (ForwardedRecord original, ReversalReason reason)) in _requested)
         {
             if (_completed.Contains(sequence) || owed.ContainsKey(sequence)) continue;
-            owed[sequence] = new PendingReversal(original, sequence, ReversalReason.Acquirer);
+            owed[sequence] = new PendingReversal(original, sequence, reason);
         }
         var all = new List<PendingReversal>(owed.Values);
         foreach ((long sequence, (ForwardedRecord original, string approval)) in _advices)

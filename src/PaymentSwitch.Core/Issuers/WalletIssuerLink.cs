@@ -224,7 +224,12 @@ public sealed class WalletIssuerLink : IssuerLink
             json.WriteString("originalIdempotencyKey", originalKey);
             json.WriteNumber("amountMinor", original.Amount);
             json.WriteString("currency", original.Currency);
-            json.WriteString("reason", reversal.Reason == Reversals.ReversalReason.Acquirer ? "acquirer" : "timeout");
+            json.WriteString("reason", reversal.Reason switch
+            {
+                Reversals.ReversalReason.Acquirer => "acquirer",
+                Reversals.ReversalReason.UndeliveredApproval => "late-approval",
+                _ => "timeout",
+            });
             json.WriteEndObject();
         }
         return stream.ToArray();

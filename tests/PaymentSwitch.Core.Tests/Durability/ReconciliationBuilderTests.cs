@@ -36,7 +36,7 @@ public sealed class ReconciliationBuilderTests : IDisposable
     private void AcquirerReversal(long forwarded, long amount, ReconciliationBuilder? into = null)
     {
         Assert.True(ForwardedRecord.TryRead(ForwardedPayload(Forwardable(CardSim, amount, (int)forwarded, acquirer: "111"), _protector), out ForwardedRecord? original));
-        Assert.True((into ?? _builder).Add(++_sequence, _clock += 10, (byte)TransactionRecordType.ReversalRequested, ReversalRequestedRecord.Encode(forwarded, original!)));
+        Assert.True((into ?? _builder).Add(++_sequence, _clock += 10, (byte)TransactionRecordType.ReversalRequested, ReversalRequestedRecord.Encode(forwarded, original!, ReversalReason.Acquirer)));
     }
 
     private void Completed(long forwarded, string code = "00", ReconciliationBuilder? into = null) =>
@@ -48,7 +48,7 @@ public sealed class ReconciliationBuilderTests : IDisposable
     private void AdviceReversal(long forwarded, long amount)
     {
         Assert.True(ForwardedRecord.TryRead(ForwardedPayload(Forwardable(CardSim, amount, (int)forwarded, acquirer: "111", issuerStan: 0), _protector), out ForwardedRecord? original));
-        Assert.True(_builder.Add(++_sequence, _clock += 10, (byte)TransactionRecordType.AdviceReversalRequested, ReversalRequestedRecord.Encode(forwarded, original!)));
+        Assert.True(_builder.Add(++_sequence, _clock += 10, (byte)TransactionRecordType.AdviceReversalRequested, ReversalRequestedRecord.Encode(forwarded, original!, ReversalReason.Acquirer)));
     }
 
     private void AdviceReversalAnswered(long forwarded) =>

@@ -2,6 +2,7 @@ using System.Text;
 using PaymentSwitch.Core.Authorisation;
 using PaymentSwitch.Core.Durability;
 using PaymentSwitch.Core.Issuers;
+using PaymentSwitch.Core.Reversals;
 using PaymentSwitch.Iso8583;
 using static PaymentSwitch.Core.Tests.Durability.DurabilityFixtures;
 
@@ -62,9 +63,10 @@ public class RecordFormatTests
         using PanProtector protector = NewProtector();
         Assert.True(ForwardedRecord.TryRead(ForwardedPayload(Forwardable(CardSim, 777, 12, terminal: "T9"), protector), out ForwardedRecord? original));
 
-        byte[] payload = ReversalRequestedRecord.Encode(123_456_789_012, original!);
-        Assert.True(ReversalRequestedRecord.TryRead(payload, out long sequence, out ForwardedRecord? back));
+        byte[] payload = ReversalRequestedRecord.Encode(123_456_789_012, original!, ReversalReason.UndeliveredApproval);
+        Assert.True(ReversalRequestedRecord.TryRead(payload, out long sequence, out ForwardedRecord? back, out ReversalReason reason));
         Assert.Equal(123_456_789_012, sequence);
+        Assert.Equal(ReversalReason.UndeliveredApproval, reason);
         Assert.Equal(original!.Amount, back!.Amount);
         Assert.Equal(original.TerminalId, back.TerminalId);
         Assert.Equal(original.AcquirerRrn, back.AcquirerRrn);
@@ -72,6 +74,26 @@ public class RecordFormatTests
         Assert.Equal(original.MaskedPan, back.MaskedPan);
         Assert.Equal(original.EncryptedPan, back.EncryptedPan);
         Assert.Equal(-1, payload.AsSpan().IndexOf(Encoding.ASCII.GetBytes(Pan)));
+    }
+
+    [Fact]
+    public void Reversal_requested_of_version_1_reads_as_the_acquirers_and_an_unknown_reason_is_refused()
+    {
+        using PanProtector protector = NewProtector();
+        Assert.True(ForwardedRecord.TryRead(ForwardedPayload(Forwardable(CardSim, 777, 12), protector), out ForwardedRecord? original));
+        byte[] current = ReversalRequestedRecord.Encode(42, original!, ReversalReason.UndeliveredApproval);
+
+        // Version 1, as journals written before the reason was recorded hold it: no reason byte.
+        byte[] version1 = [1, .. current.AsSpan(2)];
+        Assert.True(ReversalRequestedRecord.TryRead(version1, out long sequence, out ForwardedRecord? back, out ReversalReason reason));
+        Assert.Equal((42L, ReversalReason.Acquirer), (sequence, reason));
+        Assert.Equal(original!.AcquirerRrn, back!.AcquirerRrn);
+
+        // Only the acquirer and an undelivered approval request reversals; any other reason byte is a damaged record.
+        current[1] = (byte)ReversalReason.Timeout;
+        Assert.False(ReversalRequestedRecord.TryRead(current, out _, out _, out _));
+        current[1] = 200;
+        Assert.False(ReversalRequestedRecord.TryRead(current, out _, out _, out _));
     }
 
     [Theory]
@@ -107,14 +129,14 @@ public class RecordFormatTests
         using PanProtector protector = NewProtector();
         byte[] forwarded = ForwardedPayload(Forwardable(CardSim, 1000, 5), protector);
         Assert.True(ForwardedRecord.TryRead(forwarded, out ForwardedRecord? original));
-        byte[] requested = ReversalRequestedRecord.Encode(9, original!);
+        byte[] requested = ReversalRequestedRecord.Encode(9, original!, ReversalReason.Acquirer);
         byte[] outcome = OutcomePayload(9, TransactionOutcome.IssuerAnswered, "00", "XYZ123");
         byte[] completed = ReversalCompletedPayload(9, "00");
 
         for (int length = 0; length < forwarded.Length; length++)
             Assert.False(ForwardedRecord.TryRead(forwarded.AsSpan(0, length), out _), $"forwarded cut at {length}");
         for (int length = 0; length < requested.Length; length++)
-            Assert.False(ReversalRequestedRecord.TryRead(requested.AsSpan(0, length), out _, out _), $"reversal requested cut at {length}");
+            Assert.False(ReversalRequestedRecord.TryRead(requested.AsSpan(0, length), out _, out _, out _), $"reversal requested cut at {length}");
         for (int length = 0; length < outcome.Length; length++)
             Assert.False(OutcomeRecord.TryRead(outcome.AsSpan(0, length), out _), $"outcome cut at {length}");
         for (int length = 0; length < completed.Length; length++)

@@ -28,7 +28,7 @@ public sealed class TransactionReplayTests : IDisposable
     /// <summary>How a scenario's transaction ends before the "crash".</summary>
     private sealed record Scenario(string Name, int AcquirerStan, long Amount, int Mti = Mti.AuthorisationRequest, TransactionOutcome? Outcome = null,
         string Code = "00", bool AcquirerReversal = false, bool ReversalCompleted = false, bool Sent = true, bool AdviceCompleted = false,
-        bool AdviceReversal = false, bool AdviceReversalCompleted = false);
+        bool AdviceReversal = false, bool AdviceReversalCompleted = false, bool UndeliveredApproval = false);
 
     private static readonly Scenario[] Scenarios =
     [
@@ -51,6 +51,7 @@ public sealed class TransactionReplayTests : IDisposable
         new("stand-in approved, acquirer reversed it", 17, 6553600, Outcome: TransactionOutcome.StandIn, Sent: false, AdviceCompleted: true, AdviceReversal: true),
         new("stand-in approved, reversal of its advice answered", 18, 13107200, Outcome: TransactionOutcome.StandIn, Sent: false, AdviceCompleted: true,
             AdviceReversal: true, AdviceReversalCompleted: true),
+        new("approved, acquirer gone before the answer", 19, 26214400, Outcome: TransactionOutcome.IssuerAnswered, UndeliveredApproval: true),
     ];
 
     private async Task<Dictionary<string, long>> WriteScenariosAsync()
@@ -70,10 +71,10 @@ public sealed class TransactionReplayTests : IDisposable
                 if (s.Code == "00") t.SetApprovalCode(outcome == TransactionOutcome.IssuerAnswered ? "AB12CD"u8 : "S00042"u8);
                 await journal.RecordOutcomeAsync(t);
             }
-            if (s.AcquirerReversal)
+            if (s.AcquirerReversal || s.UndeliveredApproval)
             {
                 Assert.True(ForwardedRecord.TryRead(ForwardedPayload(t, _protector), out ForwardedRecord? original));
-                await journal.RecordReversalRequestedAsync(forwarded, original!);
+                await journal.RecordReversalRequestedAsync(forwarded, original!, s.UndeliveredApproval ? ReversalReason.UndeliveredApproval : ReversalReason.Acquirer);
             }
             if (s.ReversalCompleted) await journal.RecordReversalCompletedAsync(forwarded, Code("00"));
             if (s.AdviceCompleted) await journal.RecordAdviceCompletedAsync(forwarded, Code("00"));
@@ -81,7 +82,7 @@ public sealed class TransactionReplayTests : IDisposable
             {
                 // Appended as the switch writes them (record types 6 and 7), through the journal itself.
                 Assert.True(ForwardedRecord.TryRead(ForwardedPayload(t, _protector), out ForwardedRecord? advised));
-                await journal.Journal.AppendAsync((byte)TransactionRecordType.AdviceReversalRequested, ReversalRequestedRecord.Encode(forwarded, advised!));
+                await journal.Journal.AppendAsync((byte)TransactionRecordType.AdviceReversalRequested, ReversalRequestedRecord.Encode(forwarded, advised!, ReversalReason.Acquirer));
             }
             if (s.AdviceReversalCompleted)
                 await journal.Journal.AppendAsync((byte)TransactionRecordType.AdviceReversalCompleted, ReversalCompletedPayload(forwarded, "00"));
@@ -110,6 +111,7 @@ public sealed class TransactionReplayTests : IDisposable
                 (seq["stand-in approved after a timeout"], ReversalReason.Timeout), // the request it had sent
                 (seq["stand-in approved after a timeout"], ReversalReason.StandIn), // and the advice of its stand-in approval
                 (seq["stand-in approved, acquirer reversed it"], ReversalReason.Acquirer), // the reversal of the advice
+                (seq["approved, acquirer gone before the answer"], ReversalReason.UndeliveredApproval),
             }.Order(),
             owed.Select(r => (r.ForwardedSequence, r.Reason)).Order());
         Assert.All(owed.Where(r => r.Reason == ReversalReason.StandIn), r => Assert.Equal("S00042", r.StandInApprovalCode));
@@ -151,10 +153,11 @@ public sealed class TransactionReplayTests : IDisposable
         Assert.Equal(
             replay.OwedReversals().Select(r => (r.ForwardedSequence, r.Reason)).Order(),
             report.ReversalsOwed.Items.Concat(report.AdvicesOwed.Items).Select(r => (r.ForwardedSequence, r.Reason)).Order());
-        Assert.Equal(100 + 200 + 1600 + 102400 + 819200 + 6553600, report.ReversalsOwed.AmountMinor);
+        Assert.Equal(100 + 200 + 1600 + 102400 + 819200 + 6553600 + 26214400, report.ReversalsOwed.AmountMinor);
         Assert.True(report.ReversalsOwed.Items.Single(r => r.AmountMinor == 6553600).ReversesAdvice);
         Assert.Equal(100 + 200 + 102400 + 819200, report.ReversalsOwed.UnknownOutcomeAmountMinor);
         Assert.Equal(1600 + 6553600, report.ReversalsOwed.AcquirerRequestedAmountMinor);
+        Assert.Equal((1, 26214400L), (report.ReversalsOwed.UndeliveredApprovalCount, report.ReversalsOwed.UndeliveredApprovalAmountMinor));
         Assert.Equal(204800 + 819200, report.AdvicesOwed.StandInAdviceAmountMinor);
         Assert.Equal(report.ReversalsOwed.UnknownOutcomeAmountMinor, report.IssuerNetMayBeHigherByMinor);
         Assert.Equal(report.AdvicesOwed.AmountMinor, report.IssuerNetMayBeLowerByMinor);

@@ -1,5 +1,6 @@
 using PaymentSwitch.Core.Authorisation;
 using PaymentSwitch.Core.Durability;
+using PaymentSwitch.Core.Reversals;
 
 namespace PaymentSwitch.Integration.Tests.Support;
 
@@ -36,8 +37,8 @@ internal sealed class HeldForwardedJournal(ITransactionJournal inner) : ITransac
 
     public ValueTask<long> RecordOutcomeAsync(Transaction transaction) => inner.RecordOutcomeAsync(transaction);
 
-    public ValueTask<long> RecordReversalRequestedAsync(long forwardedSequence, ForwardedRecord original, bool reversesAdvice = false)
-        => inner.RecordReversalRequestedAsync(forwardedSequence, original, reversesAdvice);
+    public ValueTask<long> RecordReversalRequestedAsync(long forwardedSequence, ForwardedRecord original, ReversalReason reason, bool reversesAdvice = false)
+        => inner.RecordReversalRequestedAsync(forwardedSequence, original, reason, reversesAdvice);
 
     public ValueTask<long> RecordReversalCompletedAsync(long forwardedSequence, ResponseCode issuerAnswer) => inner.RecordReversalCompletedAsync(forwardedSequence, issuerAnswer);
 

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using PaymentSwitch.Core.Authorisation;
 using PaymentSwitch.Core.Durability;
+using PaymentSwitch.Core.Reversals;
 using PaymentSwitch.Journal;
 
 namespace PaymentSwitch.Host.Commands.Journal;
@@ -36,6 +37,9 @@ internal sealed class JournalRecordView
     /// <summary>The request as forwarded (Forwarded), or the original an acquirer reverses (ReversalRequested).</summary>
     public ForwardedRecord? Forwarded { get; private init; }
 
+    /// <summary>ReversalRequested: who asked for it (the acquirer, or the switch for an approval it could not deliver).</summary>
+    public ReversalReason RequestedReason { get; private init; }
+
     /// <summary>Outcome and reversal records: the Forwarded record they belong to.</summary>
     public long ForwardedSequence { get; private init; }
 
@@ -63,8 +67,8 @@ internal sealed class JournalRecordView
                 return new JournalRecordView(record) { Readable = outcomeOk, Outcome = outcome, ForwardedSequence = outcome.ForwardedSequence };
             case TransactionRecordType.ReversalRequested:
             case TransactionRecordType.AdviceReversalRequested:
-                bool requestedOk = ReversalRequestedRecord.TryRead(payload, out long sequence, out ForwardedRecord? original);
-                return new JournalRecordView(record) { Readable = requestedOk, Forwarded = original, ForwardedSequence = sequence };
+                bool requestedOk = ReversalRequestedRecord.TryRead(payload, out long sequence, out ForwardedRecord? original, out ReversalReason reason);
+                return new JournalRecordView(record) { Readable = requestedOk, Forwarded = original, ForwardedSequence = sequence, RequestedReason = reason };
             case TransactionRecordType.ReversalCompleted:
             case TransactionRecordType.AdviceCompleted:
             case TransactionRecordType.AdviceReversalCompleted:
@@ -115,6 +119,7 @@ internal sealed class JournalRecordView
             case TransactionRecordType.ReversalRequested:
             case TransactionRecordType.AdviceReversalRequested:
                 Field(line, "of", "#" + ForwardedSequence.ToString(CultureInfo.InvariantCulture));
+                Field(line, "reason", RequestedReason.ToString());
                 AppendForwarded(line, Forwarded!);
                 break;
             case TransactionRecordType.ReversalCompleted:
@@ -157,6 +162,7 @@ internal sealed class JournalRecordView
                 case TransactionRecordType.ReversalRequested:
                 case TransactionRecordType.AdviceReversalRequested:
                     w.WriteNumber("forwardedSequence", ForwardedSequence);
+                    w.WriteString("reason", RequestedReason.ToString());
                     w.WriteStartObject("original");
                     WriteForwardedJson(w, Forwarded!);
                     w.WriteEndObject();

@@ -113,6 +113,8 @@ internal static class JournalReporter
             w.WriteLine("    its net approved amount may be higher than the switch's by up to this much (it may have approved what the switch counts as not approved).");
             w.WriteLine($"  asked by acquirers: {N(owed.AcquirerRequestedCount)}, amount {N(owed.AcquirerRequestedAmountMinor)} — both sides still count these approvals");
             w.WriteLine("    until the issuer answers the reversal.");
+            w.WriteLine($"  approvals the acquirer never received: {N(owed.UndeliveredApprovalCount)}, amount {N(owed.UndeliveredApprovalAmountMinor)} — both sides");
+            w.WriteLine("    still count these approvals until the issuer answers the reversal.");
             WriteOwedItems(w, owed);
         }
         if (advices.Count == 0)
