@@ -53,7 +53,11 @@ internal static class JournalStartup
             log.LogWarning("Journal recovery cut a torn tail of {Bytes} bytes (a write interrupted by a crash); nothing acknowledged was lost.", report.TornTailBytesCut);
         foreach (JournalDamage damage in report.Damages)
             log.LogWarning("Journal recovery: {Damage}", damage.ToString());
-        log.LogInformation("Journal open in {Directory} ({Durability}): {Segments} segments, next sequence {Next}", directory, options.Durability, report.Segments.Count, report.NextSequence);
+        if (report.ReplayCheckpointProblem is not null)
+            log.LogWarning("Journal retain point not used, the whole journal is replayed: {Problem}", report.ReplayCheckpointProblem);
+        log.LogInformation("Journal open in {Directory} ({Durability}): {Segments} segments, next sequence {Next}, replayed from {ReplayFrom}",
+            directory, options.Durability, report.Segments.Count, report.NextSequence,
+            report.ReplayedFromSequence > 0 ? $"sequence {report.ReplayedFromSequence} (the retain point)" : "the start");
         return new TransactionJournal(journal, pan, fsyncLatency);
     }
 }

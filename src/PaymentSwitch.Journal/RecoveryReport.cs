@@ -63,6 +63,15 @@ public sealed class RecoveryReport
     /// <summary>Scanner only: why Open would refuse, or null when it would open.</summary>
     public string? OpenRefusal { get; }
 
+    /// <summary>
+    /// Open only: the persisted retain point replay started from (records below it were validated, not replayed), or
+    /// 0 when every record was replayed.
+    /// </summary>
+    public long ReplayedFromSequence { get; internal set; }
+
+    /// <summary>Open only: why the persisted retain point was not used (damaged, or beyond the journal's end), or null.</summary>
+    public string? ReplayCheckpointProblem { get; internal set; }
+
     /// <summary>Total bytes cut from a torn tail.</summary>
     public long TornTailBytesCut
     {
@@ -115,6 +124,11 @@ public sealed class RecoveryReport
             sb.Append(", torn tail ").Append(TornTailBytesCut).Append(" bytes");
         }
 
+        if (ReplayedFromSequence > 0)
+        {
+            sb.Append(", replayed from the retain point ").Append(ReplayedFromSequence);
+        }
+
         sb.AppendLine();
         foreach (JournalDamage d in Damages)
         {
@@ -124,6 +138,11 @@ public sealed class RecoveryReport
         foreach (string f in UnknownFiles)
         {
             sb.Append("  unknown file left alone: ").AppendLine(f);
+        }
+
+        if (ReplayCheckpointProblem is not null)
+        {
+            sb.Append("  retain point not used, everything replayed: ").AppendLine(ReplayCheckpointProblem);
         }
 
         if (OpenRefusal is not null)

@@ -9,6 +9,7 @@ public sealed partial class WriteAheadJournal
     private readonly List<SegmentEntry> _segments = [];
     private int _maintenanceRunning;
     private long _retainFrom;
+    private long _retainPointPersisted; // maintenance pass only (and Open)
     private long _segmentsRetired;
     private long _freeBytes = -1;
     private int _segmentCountStat;
@@ -28,6 +29,7 @@ public sealed partial class WriteAheadJournal
         {
             CheckFreeSpace();
             ApplyRetention();
+            PersistRetainPoint();
             _maintenanceProblem = null;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -37,6 +39,20 @@ public sealed partial class WriteAheadJournal
         finally
         {
             Volatile.Write(ref _maintenanceRunning, 0);
+        }
+    }
+
+    /// <summary>
+    /// Keeps the retain point in the directory (<see cref="ReplayCheckpoint"/>) when it moved, so that the next Open
+    /// replays from it. Never past the durable records: a crash cannot cut those, so it is never beyond the end.
+    /// </summary>
+    private void PersistRetainPoint()
+    {
+        long retainPoint = Math.Min(Volatile.Read(ref _retainFrom), Volatile.Read(ref _durableSequence) + 1);
+        if (retainPoint > _retainPointPersisted)
+        {
+            ReplayCheckpoint.Write(_directory, retainPoint, sync: _durability != DurabilityMode.None);
+            _retainPointPersisted = retainPoint;
         }
     }
 

@@ -8,12 +8,13 @@ public sealed partial class WriteAheadJournal
 {
     /// <summary>
     /// Opens (or creates) the journal in <see cref="JournalOptions.Directory"/>: takes the directory lock, scans and
-    /// validates every segment, cuts a torn tail, applies quarantine if enabled, hands every valid record to
+    /// validates every segment, cuts a torn tail, applies quarantine if enabled, hands the valid records from the last
+    /// persisted retain point on (see <see cref="SetRetainFrom"/>; all of them when none was persisted) to
     /// <paramref name="replayHandler"/> in sequence order, and then starts the writer. No record is handed over when
     /// the open refuses.
     /// </summary>
     /// <param name="options">Settings; validated and copied.</param>
-    /// <param name="replayHandler">Receives every valid record before the first append; null to skip replay.</param>
+    /// <param name="replayHandler">Receives the records to replay before the first append; null to skip replay.</param>
     /// <param name="report">What recovery found and did.</param>
     /// <exception cref="ArgumentException">Invalid options, including <see cref="DurabilityMode.None"/> without <see cref="JournalOptions.AllowUnsafeDurabilityNone"/>.</exception>
     /// <exception cref="JournalCorruptException">Damage that is not a torn tail (message says where and what to do).</exception>
@@ -41,9 +42,20 @@ public sealed partial class WriteAheadJournal
             }
 
             ApplyRecoveryActions(scan, directory);
-            long delivered = replayHandler is null ? 0 : Replay(scan, replayHandler);
+            long checkpoint = ReplayCheckpoint.Read(directory, out string? checkpointProblem);
+            if (checkpoint > scan.NextSequence)
+            {
+                // Only records that were never reported durable are ever cut, and the retain point never passes the
+                // durable ones; a checkpoint beyond the end belongs to something else. Replay everything.
+                checkpointProblem = $"{ReplayCheckpoint.FileName} holds sequence {checkpoint}, beyond the journal's end ({scan.NextSequence - 1})";
+                checkpoint = 0;
+            }
+
+            long delivered = replayHandler is null ? 0 : Replay(scan, replayHandler, checkpoint);
             report = scan.ToReport(producedByOpen: true, delivered);
-            return new WriteAheadJournal(o, directory, lockFile, scan);
+            report.ReplayedFromSequence = checkpoint;
+            report.ReplayCheckpointProblem = checkpointProblem;
+            return new WriteAheadJournal(o, directory, lockFile, scan, checkpoint);
         }
         catch
         {
@@ -52,9 +64,10 @@ public sealed partial class WriteAheadJournal
         }
     }
 
-    private WriteAheadJournal(JournalOptions options, string directory, SafeFileHandle lockFile, DirectoryScan scan)
+    private WriteAheadJournal(JournalOptions options, string directory, SafeFileHandle lockFile, DirectoryScan scan, long retainPointPersisted)
     {
         _options = options;
+        _retainPointPersisted = retainPointPersisted;
         _directory = directory;
         _durability = options.Durability;
         _maxPayloadBytes = options.MaxRecordPayloadBytes;
@@ -214,18 +227,22 @@ public sealed partial class WriteAheadJournal
         NativeMethods.SyncData(handle, path);
     }
 
-    private static long Replay(DirectoryScan scan, IJournalReplayHandler handler)
+    /// <summary>Hands the records from <paramref name="replayFrom"/> on to <paramref name="handler"/>, reading only the segments that hold them.</summary>
+    private static long Replay(DirectoryScan scan, IJournalReplayHandler handler, long replayFrom)
     {
         long delivered = 0;
-        foreach (SegmentPlan plan in scan.Segments)
+        List<SegmentPlan> live = scan.Segments.FindAll(p => p.IsLive);
+        for (int i = 0; i < live.Count; i++)
         {
-            if (!plan.IsLive)
+            SegmentPlan plan = live[i];
+            if (i + 1 < live.Count && live[i + 1].Scan.NameSequence <= replayFrom)
             {
-                continue;
+                continue; // every record of this segment is below the retain point
             }
 
             using SegmentView view = SegmentView.Open(plan.Path);
-            SegmentScanResult again = SegmentScan.Scan(view.Span, plan.Scan.FileName, plan.Scan.NameSequence, handler, continueAfterDamage: false, deliverAfterDamage: false);
+            SegmentScanResult again = SegmentScan.Scan(view.Span, plan.Scan.FileName, plan.Scan.NameSequence, handler, continueAfterDamage: false,
+                deliverAfterDamage: false, deliverFrom: replayFrom);
             delivered += again.RecordsDelivered;
             if (again.RecordCount != plan.Scan.RecordCount || again.Damages.Count != 0)
             {

@@ -154,10 +154,12 @@ public sealed partial class WriteAheadJournal : IAsyncDisposable
     }
 
     /// <summary>
-    /// Tells the journal the oldest sequence the caller still needs (for example the first record of the oldest
-    /// transaction that is not final). Closed segments whose records are all below it, and whose newest record is
-    /// older than <see cref="JournalOptions.RetentionAge"/>, are archived or deleted by the background pass. Never
-    /// moves backwards (a lower value is ignored). The active segment is never retired.
+    /// Tells the journal the oldest sequence the caller still needs, including on a restart (for example the first
+    /// record of the oldest transaction that is not final). Closed segments whose records are all below it, and whose
+    /// newest record is older than <see cref="JournalOptions.RetentionAge"/>, are archived or deleted by the background
+    /// pass. The background pass also keeps it in the directory, and <see cref="Open"/> replays from it: records below
+    /// it stay on disk (validated, and read by <see cref="JournalScanner"/>) but are not replayed. Never moves backwards
+    /// (a lower value is ignored). The active segment is never retired.
     /// </summary>
     public void SetRetainFrom(long sequence)
     {

@@ -187,6 +187,26 @@ public sealed class RecentTransactions
         }
     }
 
+    /// <summary>
+    /// The lowest Forwarded sequence among the oldest <paramref name="look"/> entries, or null when none of them was
+    /// forwarded: where a replay must start to rebuild this index (replay adds forwarded transactions in journal order,
+    /// and entries come in in about that order). Once a second, from the engine's timer.
+    /// </summary>
+    public long? OldestForwardedSequence(int look = 256)
+    {
+        lock (_lock)
+        {
+            long? oldest = null;
+            int first = _count == _ring.Length ? _next : 0;
+            for (int k = 0; k < Math.Min(look, _count); k++)
+            {
+                ref RecentTransaction e = ref _ring[(first + k) % _ring.Length];
+                if (e.Forwarded && (oldest is null || e.ForwardedSequence < oldest)) oldest = e.ForwardedSequence;
+            }
+            return oldest;
+        }
+    }
+
     public bool TryFind(in TransactionKey key, out RecentTransaction entry)
     {
         lock (_lock)

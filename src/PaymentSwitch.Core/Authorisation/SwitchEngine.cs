@@ -808,8 +808,11 @@ public sealed partial class SwitchEngine : IAsyncDisposable
                 if (now - lastMaintenance > Stopwatch.Frequency)
                 {
                     lastMaintenance = now;
+                    // What a restart must replay: owed reversals and advices, requests that may be in flight, and the
+                    // transactions the recent index holds (so it is rebuilt whole). The journal persists it.
                     long inFlightHorizon = _inFlightHorizon.Observe(now, _journal.NextSequence);
-                    _journal.RetainFrom(Math.Min(_reversals.OldestOwedSequence() ?? long.MaxValue, inFlightHorizon));
+                    long retainFrom = Math.Min(_reversals.OldestOwedSequence() ?? long.MaxValue, inFlightHorizon);
+                    _journal.RetainFrom(Math.Min(retainFrom, _recent.OldestForwardedSequence() ?? long.MaxValue));
                 }
             }
             catch (Exception ex)

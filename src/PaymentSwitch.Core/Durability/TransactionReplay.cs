@@ -44,7 +44,19 @@ public sealed class TransactionReplay(Func<string, IssuerLink?> findIssuer, int 
     /// Outcomes that owe a reversal whose Forwarded record is no longer in the journal (retired or archived before the
     /// reversal was answered), so the reversal cannot be rebuilt: reported at start for manual reconciliation.
     /// </summary>
-    public long OwedWithoutOriginal { get; private set; }
+    public long OwedWithoutOriginal
+    {
+        get
+        {
+            long count = 0;
+            foreach (long sequence in _withoutOriginal) if (!_completed.Contains(sequence)) count++;
+            return count;
+        }
+    }
+
+    // Outcomes owing a reversal whose Forwarded record was not replayed. Counted at the end: replay can start (at the
+    // persisted retain point) between a Forwarded record and the outcome of a reversal answered later.
+    private readonly HashSet<long> _withoutOriginal = [];
 
     /// <summary>The most recent forwarded transactions, oldest first (at most the index's capacity).</summary>
     public IEnumerable<RecentTransaction> Recent
@@ -98,7 +110,7 @@ public sealed class TransactionReplay(Func<string, IssuerLink?> findIssuer, int 
                     _timedOut.Add(outcome.ForwardedSequence);
                 else if (outcome.RequiresReversal)
                 {
-                    if (!_unresolved.ContainsKey(outcome.ForwardedSequence)) OwedWithoutOriginal++;
+                    if (!_unresolved.ContainsKey(outcome.ForwardedSequence)) _withoutOriginal.Add(outcome.ForwardedSequence);
                     _unresolved.Remove(outcome.ForwardedSequence);
                 }
                 else _unresolved.Remove(outcome.ForwardedSequence);

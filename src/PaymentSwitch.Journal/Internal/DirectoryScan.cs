@@ -59,7 +59,7 @@ internal sealed class DirectoryScan
             {
                 segmentFiles.Add((sequence, path));
             }
-            else if (name != JournalFormat.LockFileName && name != JournalFormat.SpareSegmentFileName)
+            else if (name is not (JournalFormat.LockFileName or JournalFormat.SpareSegmentFileName or ReplayCheckpoint.FileName or ReplayCheckpoint.TemporaryFileName))
             {
                 scan.UnknownFiles.Add(name);
             }

@@ -66,13 +66,15 @@ internal static class SegmentScan
     /// <param name="handler">Receives valid records of the first run (and later runs when <paramref name="deliverAfterDamage"/>).</param>
     /// <param name="continueAfterDamage">Search on past damage for further valid records (to report them, and to tell a torn tail from damage before the tail).</param>
     /// <param name="deliverAfterDamage">Hand records found after damage to the handler too (scanner/dump).</param>
+    /// <param name="deliverFrom">Records below this sequence are validated but not handed to the handler.</param>
     public static SegmentScanResult Scan(
         ReadOnlySpan<byte> data,
         string fileName,
         long nameSequence,
         IJournalReplayHandler? handler,
         bool continueAfterDamage,
-        bool deliverAfterDamage)
+        bool deliverAfterDamage,
+        long deliverFrom = 0)
     {
         var result = new SegmentScanResult
         {
@@ -119,7 +121,7 @@ internal static class SegmentScan
                     if (sequence == expected)
                     {
                         long timestamp = JournalFormat.ReadTimestamp(record);
-                        if (handler is not null && (firstRun || deliverAfterDamage))
+                        if (handler is not null && (firstRun || deliverAfterDamage) && sequence >= deliverFrom)
                         {
                             handler.OnRecord(new JournalRecord(sequence, record[24], timestamp, record.Slice(JournalFormat.RecordHeaderSize), fileName, offset));
                             result.RecordsDelivered++;

@@ -203,6 +203,64 @@ public sealed class TransactionReplayTests : IDisposable
     }
 
     [Fact]
+    public async Task Replay_from_the_persisted_retain_point_owes_exactly_what_a_full_replay_owes()
+    {
+        // Before the retain point: finished transactions, and one that timed out whose Forwarded record lies before it
+        // while its outcome and its answered reversal lie after it.
+        long retainPoint, timedOut;
+        await using (var journal = new TransactionJournal(WriteAheadJournal.Open(JournalOptions(_dir.Path), null, out _), _protector))
+        {
+            for (int i = 0; i < 20; i++)
+            {
+                Transaction done = Forwardable(CardSim, 100 + i, 40 + i, issuerStan: 140 + i);
+                done.ForwardedSequence = await journal.RecordForwardedAsync(done);
+                done.Outcome = TransactionOutcome.IssuerAnswered;
+                done.ResponseCode = Code(i % 2 == 0 ? "00" : "05");
+                await journal.RecordOutcomeAsync(done);
+            }
+            Transaction late = Forwardable(CardSim, 4_000, 70, issuerStan: 170);
+            late.ForwardedSequence = timedOut = await journal.RecordForwardedAsync(late);
+            retainPoint = journal.NextSequence;
+            late.Outcome = TransactionOutcome.TimedOut;
+            late.ResponseCode = Code("91");
+            await journal.RecordOutcomeAsync(late);
+            await journal.RecordReversalCompletedAsync(timedOut, Code("00"));
+        }
+        Dictionary<string, long> seq = await WriteScenariosAsync();
+        Assert.True(seq.Values.Min() > retainPoint);
+
+        var full = new TransactionReplay(_ => null);
+        await using (WriteAheadJournal reopened = WriteAheadJournal.Open(JournalOptions(_dir.Path), full, out RecoveryReport report))
+        {
+            Assert.Equal(0, report.ReplayedFromSequence);
+            reopened.SetRetainFrom(retainPoint); // kept in the directory by the maintenance pass (once a second)
+            await Eventually(() => File.Exists(Path.Combine(_dir.Path, "replay-from.checkpoint")));
+        }
+
+        var fromRetainPoint = new TransactionReplay(_ => null);
+        await using (WriteAheadJournal reopened = WriteAheadJournal.Open(JournalOptions(_dir.Path), fromRetainPoint, out RecoveryReport report))
+            Assert.Equal(retainPoint, report.ReplayedFromSequence);
+
+        Assert.True(fromRetainPoint.Records < full.Records, $"{fromRetainPoint.Records} records replayed from the retain point, {full.Records} in all");
+        Assert.Equal(
+            full.OwedReversals().Select(r => (r.ForwardedSequence, r.Reason, r.IsAdvice, r.ReversesAdvice)).Order(),
+            fromRetainPoint.OwedReversals().Select(r => (r.ForwardedSequence, r.Reason, r.IsAdvice, r.ReversesAdvice)).Order());
+        Assert.NotEmpty(full.OwedReversals());
+        Assert.Equal(0, full.OwedWithoutOriginal);
+        Assert.Equal(0, fromRetainPoint.OwedWithoutOriginal); // the timed-out one before it was answered
+        Assert.Equal(full.LastIssuerStan, fromRetainPoint.LastIssuerStan);
+        Assert.Equal(
+            full.Recent.Where(r => r.ForwardedSequence >= retainPoint).Select(r => (r.ForwardedSequence, r.State)),
+            fromRetainPoint.Recent.Select(r => (r.ForwardedSequence, r.State)));
+    }
+
+    private static async Task Eventually(Func<bool> condition)
+    {
+        for (int i = 0; i < 500 && !condition(); i++) await Task.Delay(10);
+        Assert.True(condition(), "the condition did not become true within 5 s");
+    }
+
+    [Fact]
     public async Task Unreadable_payloads_are_counted_not_thrown()
     {
         await using (WriteAheadJournal journal = WriteAheadJournal.Open(JournalOptions(_dir.Path), null, out _))
