@@ -34,4 +34,9 @@ public enum LoadErrorKind
     /// BIN given as a card or wallet BIN.
     /// </summary>
     UnexpectedResponseCode,
+    /// <summary>
+    /// DE39 91 (issuer unavailable, timed out, or the request shed) or 96 (system malfunction): a valid answer that
+    /// says the switch failed to process the request. Not counted when <see cref="LoadTestOptions.AcceptSystemFailureCodes"/> is set.
+    /// </summary>
+    SystemFailureAnswer,
 }

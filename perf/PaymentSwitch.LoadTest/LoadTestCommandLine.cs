@@ -60,6 +60,11 @@ public static class LoadTestCommandLine
           --pan-length N            card number length, Luhn-valid (default 16)
           --seed N                  generator seed (default 8583)
 
+        Checks:
+          --accept-system-failures  count answers with DE39 91 (issuer unavailable, timed out, shed) or 96
+                                    (system malfunction) as checked out; without it they are errors
+                                    (system-failure-answer). For overload runs that expect the switch to shed.
+
         Output:
           --json FILE               JSON report
           --hgrm FILE               HdrHistogram percentile distribution (.hgrm, milliseconds)
@@ -68,8 +73,8 @@ public static class LoadTestCommandLine
           -h, --help                this text
 
         Progress lines go to stderr once a second; the report goes to stdout. Every answer is checked (MTI,
-        STAN, echoed DE 3 4 7 11 12 13 32 37 41 42 49, DE39 valid; 15 expected for unknown BINs); errors are
-        counted by kind. Latency counts from each request's intended send time (coordinated omission).
+        STAN, echoed DE 3 4 7 11 12 13 32 37 41 42 49, DE39 valid; 15 expected for unknown BINs; 91 and 96 are
+        errors); errors are counted by kind. Latency counts from each request's intended send time (coordinated omission).
         Ctrl+C ends the schedule early and still reports.
         Times take a unit: 500us, 250ms, 5s, 2m (a bare number is seconds).
         Exit status: 0 when every answer checked out, 1 when any error was counted (or the target was
@@ -111,6 +116,13 @@ public static class LoadTestCommandLine
             {
                 if (value is not null) errors.Add("--quiet takes no value.");
                 options.Quiet = true;
+                continue;
+            }
+
+            if (name == "--accept-system-failures")
+            {
+                if (value is not null) errors.Add("--accept-system-failures takes no value.");
+                options.AcceptSystemFailureCodes = true;
                 continue;
             }
 

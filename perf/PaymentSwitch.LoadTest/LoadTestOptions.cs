@@ -119,6 +119,13 @@ public sealed class LoadTestOptions
     /// <summary>No progress lines.</summary>
     public bool Quiet { get; set; }
 
+    /// <summary>
+    /// Count answers with DE39 91 (issuer unavailable, timed out, shed) or 96 (system malfunction) as checked out
+    /// instead of as <see cref="LoadErrorKind.SystemFailureAnswer"/> errors. For runs that expect the switch to shed
+    /// load (an overload run); off by default, so a switch that fails every request cannot pass.
+    /// </summary>
+    public bool AcceptSystemFailureCodes { get; set; }
+
     /// <summary>True when the run is paced by answers rather than by a schedule (terminals without a rate).</summary>
     public bool IsClosedLoop => Mode == LoadTestMode.Terminals && RatePerSecond <= 0;
 

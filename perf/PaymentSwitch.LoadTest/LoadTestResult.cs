@@ -121,6 +121,7 @@ public sealed class LoadTestResult
         LoadErrorKind.FieldMismatch => "field-mismatch",
         LoadErrorKind.InvalidResponseCode => "invalid-response-code",
         LoadErrorKind.UnexpectedResponseCode => "unexpected-response-code",
+        LoadErrorKind.SystemFailureAnswer => "system-failure-answer",
         _ => kind.ToString(),
     };
 

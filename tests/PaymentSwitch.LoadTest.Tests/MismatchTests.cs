@@ -15,6 +15,8 @@ public sealed class MismatchTests
         { "DE39 not a code", new ResponderBehaviour { ResponseCode = "ZZ" }, LoadErrorKind.InvalidResponseCode },
         { "DE39 99", new ResponderBehaviour { ResponseCode = "99" }, LoadErrorKind.InvalidResponseCode },
         { "DE39 15 for a known BIN", new ResponderBehaviour { ResponseCode = "15" }, LoadErrorKind.UnexpectedResponseCode },
+        { "DE39 91 (issuer unavailable or shed)", new ResponderBehaviour { ResponseCode = "91" }, LoadErrorKind.SystemFailureAnswer },
+        { "DE39 96 (system malfunction)", new ResponderBehaviour { ResponseCode = "96" }, LoadErrorKind.SystemFailureAnswer },
     };
 
     [Theory]

@@ -164,6 +164,7 @@ internal sealed partial class LoadConnection
         if (code >= 0) Counters.ResponseCodes[code]++;
         else Counters.OtherResponseCodes++;
         if (!ResponseCodes.IsValid(code)) return LoadErrorKind.InvalidResponseCode;
+        if (ResponseCodes.IsSystemFailure(code) && !_ctx.Options.AcceptSystemFailureCodes) return LoadErrorKind.SystemFailureAnswer;
         return request.Expectation switch
         {
             ResponseExpectation.NoSuchIssuer when code != ResponseCodes.NoSuchIssuer => LoadErrorKind.UnexpectedResponseCode,
@@ -192,6 +193,9 @@ internal sealed partial class LoadConnection
                 string code = answer.TryGetString(39, out string? c) ? c : "?";
                 string expected = request.Expectation == ResponseExpectation.NoSuchIssuer ? "15 (unknown BIN)" : "a valid code other than 15";
                 return $"{what}: DE39 '{code}', expected {expected}";
+            case LoadErrorKind.SystemFailureAnswer:
+                string failure = answer.TryGetString(39, out string? f) ? f : "?";
+                return $"{what}: DE39 '{failure}', a system failure answer (91 issuer unavailable, timed out or shed; 96 system malfunction)";
             default:
                 return what;
         }

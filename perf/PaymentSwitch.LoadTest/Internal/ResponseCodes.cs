@@ -9,6 +9,12 @@ internal static class ResponseCodes
     public const int Approved = 0;
     public const int NoSuchIssuer = 15;
 
+    /// <summary>Issuer or switch inoperative: the issuer was unavailable, did not answer in time, or the switch shed the request.</summary>
+    public const int IssuerUnavailable = 91;
+
+    /// <summary>System malfunction.</summary>
+    public const int SystemMalfunction = 96;
+
     /// <summary>Two ASCII digits as a number 0..99, or -1 for anything else.</summary>
     public static int Parse(ReadOnlySpan<byte> code)
     {
@@ -18,4 +24,10 @@ internal static class ResponseCodes
     }
 
     public static bool IsValid(int code) => code >= 0 && Valid.IndexOf((byte)code) >= 0;
+
+    /// <summary>
+    /// True for 91 and 96: valid codes, but they say the switch (or the issuer behind it) failed to process the
+    /// request, so a load run counts them as errors unless told to accept them.
+    /// </summary>
+    public static bool IsSystemFailure(int code) => code is IssuerUnavailable or SystemMalfunction;
 }

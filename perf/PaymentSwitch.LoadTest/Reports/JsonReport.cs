@@ -32,6 +32,7 @@ public static class JsonReport
         w.WriteNumber("maxInFlightPerConnection", o.EffectiveMaxInFlight);
         w.WriteNumber("tickMs", o.Tick.TotalMilliseconds);
         w.WriteString("wire", result.Wire);
+        w.WriteBoolean("acceptSystemFailureCodes", o.AcceptSystemFailureCodes);
         WriteStrings(w, "cardBins", o.CardBins);
         WriteStrings(w, "walletBins", o.WalletBins);
         WriteStrings(w, "unknownBins", o.UnknownBins);

@@ -19,7 +19,7 @@ public static class TextReport
             ? $"closed loop, think time {o.ThinkTime.TotalMilliseconds.ToString("0.###", inv)} ms"
             : $"target {o.RatePerSecond.ToString("N0", inv)}/s";
         writer.WriteLine(string.Create(inv, $"PaymentSwitch load test: {ModeName(o.Mode)} mode, {o.Connections:N0} connections -> {o.TargetHost}:{o.TargetPort} ({result.Wire})"));
-        writer.WriteLine(string.Create(inv, $"  {pacing}; {o.Duration.TotalSeconds:0.###} s measured after {o.Warmup.TotalSeconds:0.###} s warm-up; timeout {o.Timeout.TotalMilliseconds:0.###} ms; max in flight {o.EffectiveMaxInFlight:N0} per connection"));
+        writer.WriteLine(string.Create(inv, $"  {pacing}; {o.Duration.TotalSeconds:0.###} s measured after {o.Warmup.TotalSeconds:0.###} s warm-up; timeout {o.Timeout.TotalMilliseconds:0.###} ms; max in flight {o.EffectiveMaxInFlight:N0} per connection{(o.AcceptSystemFailureCodes ? "; DE39 91/96 accepted (--accept-system-failures)" : "")}"));
         if (result.FatalError is not null)
         {
             writer.WriteLine($"  The run did not take place: {result.FatalError}.");
