@@ -77,8 +77,10 @@ public static class LoadTestCommandLine
         errors); errors are counted by kind. Latency counts from each request's intended send time (coordinated omission).
         Ctrl+C ends the schedule early and still reports.
         Times take a unit: 500us, 250ms, 5s, 2m (a bare number is seconds).
-        Exit status: 0 when every answer checked out, 1 when any error was counted (or the target was
-        unreachable), 2 for bad arguments.
+        Achieved rate: answers to the measured requests over the longer of the measured window and the time
+        from the first of those answers to the last (answers still arrive up to a timeout after the schedule).
+        Exit status: 0 when every answer checked out, 1 when any error was counted, an open-loop run achieved
+        less than 95% of its target rate, or the target was unreachable; 2 for bad arguments.
 
         Example:
           dotnet run -c Release --project perf/PaymentSwitch.LoadTest -- --target 127.0.0.1:5000 \

@@ -8,7 +8,7 @@ public static class LoadTestProgram
 {
     /// <summary>Every answer checked out.</summary>
     public const int ExitPassed = 0;
-    /// <summary>Errors were counted, the target was unreachable, or a report could not be written.</summary>
+    /// <summary>Errors were counted, an open-loop run fell short of its target rate, the target was unreachable, or a report could not be written.</summary>
     public const int ExitFailed = 1;
     /// <summary>Bad arguments (or a dialect that cannot be loaded).</summary>
     public const int ExitUsage = 2;

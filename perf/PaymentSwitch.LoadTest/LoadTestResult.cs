@@ -4,7 +4,8 @@ namespace PaymentSwitch.LoadTest;
 
 /// <summary>
 /// Outcome of a run: counts, errors by kind, response codes, latency histograms (microseconds) and the harness's own
-/// cost. <see cref="Passed"/> is false when any error was counted or the run could not start.
+/// cost. <see cref="Passed"/> is false when any error was counted, an open-loop run achieved less than
+/// <see cref="RequiredShareOfTargetRate"/> of its target rate, or the run could not start.
 /// </summary>
 public sealed class LoadTestResult
 {
@@ -21,8 +22,18 @@ public sealed class LoadTestResult
     /// <summary>Why the run could not take place (target unreachable, …); null when it ran.</summary>
     public string? FatalError { get; internal set; }
 
-    /// <summary>True when the run took place and counted no error of any kind.</summary>
-    public bool Passed => FatalError is null && TotalErrors == 0;
+    /// <summary>An open-loop run whose achieved rate is below this share of its target rate fails.</summary>
+    public const double RequiredShareOfTargetRate = 0.95;
+
+    /// <summary>True when the run took place, counted no error of any kind and (open loop) achieved its target rate.</summary>
+    public bool Passed => FatalError is null && TotalErrors == 0 && !FellShortOfTargetRate;
+
+    /// <summary>
+    /// True for an open-loop run whose <see cref="AchievedRatePerSecond"/> is below <see cref="RequiredShareOfTargetRate"/>
+    /// of the target: the target (or the harness) did not keep up. Closed-loop runs have no target rate.
+    /// </summary>
+    public bool FellShortOfTargetRate =>
+        FatalError is null && !Options.IsClosedLoop && AchievedRatePerSecond < RequiredShareOfTargetRate * Options.RatePerSecond;
 
     /// <summary>Dialect and framing used, for the report header.</summary>
     public string Wire { get; internal set; } = "";
@@ -43,11 +54,28 @@ public sealed class LoadTestResult
     public long MeasuredAnswered { get; internal set; }
     public long MeasuredOk { get; internal set; }
 
-    /// <summary>Measured answers per second: the rate the target actually sustained.</summary>
-    public double AchievedRatePerSecond => MeasuredSeconds > 0 ? MeasuredAnswered / MeasuredSeconds : 0;
+    /// <summary>Time from the first answer to a measured request to the last one (seconds; 0 when none).</summary>
+    public double MeasuredAnswerSpanSeconds { get; internal set; }
 
-    /// <summary>Measured requests sent per second.</summary>
-    public double SentRatePerSecond => MeasuredSeconds > 0 ? MeasuredSent / MeasuredSeconds : 0;
+    /// <summary>Time from the first send of a measured request to the last one (seconds; 0 when none).</summary>
+    public double MeasuredSendSpanSeconds { get; internal set; }
+
+    /// <summary>
+    /// The rate the target actually sustained: answers to measured requests divided by the longer of the measured
+    /// window and <see cref="MeasuredAnswerSpanSeconds"/>. Answers keep arriving for up to a timeout after the
+    /// schedule ends; a target that answers more slowly than requests come spreads them over a longer span, and the
+    /// rate is taken over that span rather than over the nominal window.
+    /// </summary>
+    public double AchievedRatePerSecond => RatePer(MeasuredAnswered, MeasuredAnswerSpanSeconds);
+
+    /// <summary>Measured requests sent per second, over the longer of the measured window and <see cref="MeasuredSendSpanSeconds"/>.</summary>
+    public double SentRatePerSecond => RatePer(MeasuredSent, MeasuredSendSpanSeconds);
+
+    private double RatePer(long count, double spanSeconds)
+    {
+        double seconds = Math.Max(MeasuredSeconds, spanSeconds);
+        return seconds > 0 ? count / seconds : 0;
+    }
 
     /// <summary>Requests that found the per-connection in-flight bound reached and had to wait (not an error).</summary>
     public long Backlogged { get; internal set; }

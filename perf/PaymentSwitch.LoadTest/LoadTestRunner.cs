@@ -132,6 +132,7 @@ public static class LoadTestRunner
         var codes = new long[100];
         long otherCodes = 0;
         long sent = 0, answered = 0, ok = 0, mSent = 0, mAnswered = 0, mOk = 0, backlogged = 0, late = 0, reversals = 0, reversalsUnavailable = 0;
+        long firstSend = long.MaxValue, lastSend = 0, firstAnswer = long.MaxValue, lastAnswer = 0;
         foreach (LoadConnection c in connections)
         {
             ConnectionCounters k = c.Counters;
@@ -148,6 +149,10 @@ public static class LoadTestRunner
             late += k.LateAnswers;
             reversals += k.ReversalsSent;
             reversalsUnavailable += k.ReversalsUnavailable;
+            if (k.FirstMeasuredSendTicks != 0) firstSend = Math.Min(firstSend, k.FirstMeasuredSendTicks);
+            lastSend = Math.Max(lastSend, k.LastMeasuredSendTicks);
+            if (k.FirstMeasuredAnswerTicks != 0) firstAnswer = Math.Min(firstAnswer, k.FirstMeasuredAnswerTicks);
+            lastAnswer = Math.Max(lastAnswer, k.LastMeasuredAnswerTicks);
         }
 
         var errorMap = new Dictionary<LoadErrorKind, long>();
@@ -177,6 +182,8 @@ public static class LoadTestRunner
         result.LateAnswers = late;
         result.ReversalsSent = reversals;
         result.ReversalsUnavailable = reversalsUnavailable;
+        result.MeasuredSendSpanSeconds = lastSend > firstSend ? (double)(lastSend - firstSend) / Stopwatch.Frequency : 0;
+        result.MeasuredAnswerSpanSeconds = lastAnswer > firstAnswer ? (double)(lastAnswer - firstAnswer) / Stopwatch.Frequency : 0;
     }
 
     private static async Task<int> ConnectAllAsync(LoadConnection[] connections, CancellationToken cancellationToken)

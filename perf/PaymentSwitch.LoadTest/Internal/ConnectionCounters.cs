@@ -20,11 +20,30 @@ internal sealed class ConnectionCounters
     public long ReversalsSent;
     public long ReversalsUnavailable;
     public long ErrorTotal;
+
+    // Stopwatch ticks of the first and last send and answer of a measured request (0: none yet): the spans the
+    // achieved and sent rates are taken over when they outlast the measured window.
+    public long FirstMeasuredSendTicks;
+    public long LastMeasuredSendTicks;
+    public long FirstMeasuredAnswerTicks;
+    public long LastMeasuredAnswerTicks;
     public readonly long[] Errors = new long[ErrorKindCount];
 
     /// <summary>Answers per DE39 value 00..99 (two digits); <see cref="OtherResponseCodes"/> for the rest.</summary>
     public readonly long[] ResponseCodes = new long[100];
     public long OtherResponseCodes;
+
+    public void MeasuredSendAt(long ticks)
+    {
+        if (FirstMeasuredSendTicks == 0) FirstMeasuredSendTicks = ticks;
+        if (ticks > LastMeasuredSendTicks) LastMeasuredSendTicks = ticks;
+    }
+
+    public void MeasuredAnswerAt(long ticks)
+    {
+        if (FirstMeasuredAnswerTicks == 0) FirstMeasuredAnswerTicks = ticks;
+        if (ticks > LastMeasuredAnswerTicks) LastMeasuredAnswerTicks = ticks;
+    }
 
     public void AddError(LoadErrorKind kind, long count = 1)
     {

@@ -115,6 +115,7 @@ internal sealed partial class LoadConnection
             _ctx.MeasuredLatency.Record(RunContext.ToMicros(now - request.IntendedTicks));
             _ctx.MeasuredServiceTime.Record(RunContext.ToMicros(now - request.SentTicks));
             Counters.MeasuredAnswered++;
+            Counters.MeasuredAnswerAt(now);
         }
         else
         {

@@ -275,7 +275,11 @@ internal sealed partial class LoadConnection
         builder.WriteFrame(_batch, ctx.Framing, ctx.Tpdu);
 
         Counters.Sent++;
-        if (request.Measured) Counters.MeasuredSent++;
+        if (request.Measured)
+        {
+            Counters.MeasuredSent++;
+            Counters.MeasuredSendAt(now);
+        }
         if (!waitedForSlot && request.Measured) ctx.SchedulerLag.Record(RunContext.ToMicros(now - intended));
         if (_nextSweepTicks == long.MaxValue) _nextSweepTicks = now + ctx.TimeoutTicks;
     }

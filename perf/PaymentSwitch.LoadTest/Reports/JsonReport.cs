@@ -62,8 +62,13 @@ public static class JsonReport
         w.WriteNumber("reversalsUnavailable", result.ReversalsUnavailable);
         w.WriteEndObject();
 
+        // Rates over the longer of the measured window and the span of the measured answers (sends), first to last.
         w.WriteNumber("achievedRatePerSecond", Math.Round(result.AchievedRatePerSecond, 1));
         w.WriteNumber("sentRatePerSecond", Math.Round(result.SentRatePerSecond, 1));
+        w.WriteNumber("measuredAnswerSpanSeconds", Math.Round(result.MeasuredAnswerSpanSeconds, 3));
+        w.WriteNumber("measuredSendSpanSeconds", Math.Round(result.MeasuredSendSpanSeconds, 3));
+        w.WriteNumber("requiredShareOfTargetRate", LoadTestResult.RequiredShareOfTargetRate);
+        w.WriteBoolean("fellShortOfTargetRate", result.FellShortOfTargetRate);
 
         w.WriteStartObject("errors");
         w.WriteNumber("total", result.TotalErrors);

@@ -32,8 +32,13 @@ public static class TextReport
         writer.WriteLine(string.Create(inv, $"Measured: {result.MeasuredSent:N0} sent, {result.MeasuredAnswered:N0} answered in {result.MeasuredSeconds:0.###} s"));
         string vsTarget = o.IsClosedLoop ? "" : string.Create(inv, $" ({100.0 * result.AchievedRatePerSecond / o.RatePerSecond:0.0}% of target)");
         writer.WriteLine(string.Create(inv, $"Achieved rate: {result.AchievedRatePerSecond:N0} answers/s{vsTarget}; sent {result.SentRatePerSecond:N0}/s"));
-        if (!o.IsClosedLoop && result.AchievedRatePerSecond < 0.95 * o.RatePerSecond)
-            writer.WriteLine("  Warning: the target (or the harness) did not keep up with the requested rate; see backlogged, in-flight and the harness lines.");
+        writer.WriteLine(string.Create(inv,
+            $"  (measured answers over the longer of the measured window and their own span, first to last: {result.MeasuredAnswerSpanSeconds:0.###} s; sends likewise, {result.MeasuredSendSpanSeconds:0.###} s)"));
+        if (result.FellShortOfTargetRate)
+        {
+            writer.WriteLine(string.Create(inv,
+                $"  The target (or the harness) did not keep up: below {100 * LoadTestResult.RequiredShareOfTargetRate:0}% of the target rate fails the run; see backlogged, in-flight and the harness lines."));
+        }
         writer.WriteLine(string.Create(inv, $"Backlogged: {result.Backlogged:N0} (waited for a free in-flight slot); late answers after timeout: {result.LateAnswers:N0}"));
         if (o.ReversalShare > 0)
             writer.WriteLine(string.Create(inv, $"Reversals: {result.ReversalsSent:N0} sent; {result.ReversalsUnavailable:N0} drawn with nothing approved to reverse (sent as new transactions)"));
@@ -53,7 +58,22 @@ public static class TextReport
             $"allocated {result.AllocatedBytesPerRequest:0.0} bytes per measured request; GC {result.Gen0Collections}/{result.Gen1Collections}/{result.Gen2Collections} (gen0/1/2)"));
         writer.WriteLine(string.Create(inv,
             $"  scheduler lag behind intended send time (measured requests not held back by the in-flight bound): p50 {FormatMicros(result.SchedulerLag.GetValueAtPercentile(50))}, p99 {FormatMicros(result.SchedulerLag.GetValueAtPercentile(99))}, max {FormatMicros(result.SchedulerLag.Max)} (tick {o.Tick.TotalMilliseconds:0.###} ms)"));
-        writer.WriteLine(result.Passed ? "Result: PASSED" : string.Create(inv, $"Result: FAILED ({result.TotalErrors:N0} errors)"));
+        writer.WriteLine(ResultLine(result));
+    }
+
+    /// <summary>"Result: PASSED", or "Result: FAILED (…)" with every reason.</summary>
+    private static string ResultLine(LoadTestResult result)
+    {
+        if (result.Passed) return "Result: PASSED";
+        CultureInfo inv = CultureInfo.InvariantCulture;
+        var reasons = new List<string>();
+        if (result.TotalErrors > 0) reasons.Add(string.Create(inv, $"{result.TotalErrors:N0} errors"));
+        if (result.FellShortOfTargetRate)
+        {
+            reasons.Add(string.Create(inv,
+                $"achieved {100.0 * result.AchievedRatePerSecond / result.Options.RatePerSecond:0.0}% of the target rate, below {100 * LoadTestResult.RequiredShareOfTargetRate:0}%"));
+        }
+        return "Result: FAILED (" + string.Join("; ", reasons) + ")";
     }
 
     private static void WriteErrors(LoadTestResult result, TextWriter writer)

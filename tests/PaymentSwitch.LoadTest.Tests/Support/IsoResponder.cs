@@ -109,7 +109,10 @@ public sealed class IsoResponder : IAsyncDisposable
         var inFlight = new StrongBox<int>();
         Channel<(long DueTicks, byte[] Frame)>? delayed = null;
         Task writer = Task.CompletedTask;
-        if (_behaviour.AnswerDelayMs > 0)
+        // Answers paced to at most AnswersPerSecond on this connection leave one interval apart at the earliest.
+        long answerInterval = _behaviour.AnswersPerSecond > 0 ? Stopwatch.Frequency / _behaviour.AnswersPerSecond : 0;
+        long lastDue = 0;
+        if (_behaviour.AnswerDelayMs > 0 || answerInterval > 0)
         {
             delayed = Channel.CreateUnbounded<(long, byte[])>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
             writer = WriteDelayedAsync(socket, delayed.Reader, inFlight);
@@ -158,7 +161,8 @@ public sealed class IsoResponder : IAsyncDisposable
                     {
                         var one = new ArrayBufferWriter<byte>(512);
                         BuildAnswer(request, builder).WriteFrame(one, _framing, tpdu.ForReply());
-                        long due = Stopwatch.GetTimestamp() + (_behaviour.AnswerDelayMs * Stopwatch.Frequency / 1000);
+                        long due = Math.Max(Stopwatch.GetTimestamp() + (_behaviour.AnswerDelayMs * Stopwatch.Frequency / 1000), lastDue + answerInterval);
+                        lastDue = due;
                         await delayed.Writer.WriteAsync((due, one.WrittenSpan.ToArray()));
                     }
                 }

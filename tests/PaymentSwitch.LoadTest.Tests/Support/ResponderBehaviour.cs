@@ -32,6 +32,9 @@ public sealed class ResponderBehaviour
     /// <summary>Answer each request this long after it arrived (answers of one connection stay in order).</summary>
     public int AnswerDelayMs { get; init; }
 
+    /// <summary>Answer at most this many requests per second on each connection, in order (0: no limit): a target short of throughput.</summary>
+    public int AnswersPerSecond { get; init; }
+
     /// <summary>Never answer.</summary>
     public bool Silent { get; init; }
 }
