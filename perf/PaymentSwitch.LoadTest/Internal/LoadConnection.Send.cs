@@ -254,7 +254,8 @@ internal sealed partial class LoadConnection
             AsciiDigits.Write(rrn[..4], Index % 10_000);
             AsciiDigits.Write(rrn[4..], _rrnCounter++ % 100_000_000);
             builder.SetAscii(37, rrn);
-            if (_ctx.Options.Mode == LoadTestMode.Acquirer) AsciiDigits.Write(_terminalId.AsSpan(4), _rrnCounter % 10_000);
+            // Unique to this connection (see TerminalId): no two connections send the same (DE41, DE11, DE7).
+            TerminalId.Write(_terminalId, _ctx.Options.Mode, Index, _rrnCounter);
             TransactionRecord.Set(record, 41, _terminalId);
             builder.SetAscii(41, _terminalId);
             TransactionRecord.Set(record, 42, _merchantId);

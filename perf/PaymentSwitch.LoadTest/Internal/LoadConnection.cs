@@ -24,7 +24,7 @@ internal sealed partial class LoadConnection
     private readonly byte[] _receiveBuffer;
     private readonly IsoMessage _answer = new();
     private readonly byte[] _reversalScratch = new byte[TransactionRecord.SizeBytes];
-    private readonly byte[] _terminalId = new byte[8];
+    private readonly byte[] _terminalId = new byte[TerminalId.Length];
     private readonly byte[] _merchantId = new byte[15];
     private FastRandom _random;
 
@@ -59,21 +59,6 @@ internal sealed partial class LoadConnection
         _receiveBuffer = new byte[Math.Max(2 * ctx.MaxFrameTotalBytes, Math.Min(64 * 1024, capacity * 1024))];
         _random = new FastRandom(((ulong)(uint)ctx.Options.Seed << 20) ^ (ulong)index);
 
-        // DE41: T + 7-digit terminal number (terminals mode); A + 3-digit link + 4 rotating digits (acquirer mode).
-        // The link number must survive the rotating digits written over positions 4-7 per request (acquirer mode):
-        // without it every connection sends the same (DE41, DE11, DE7) keys, and a switch rightly answers 7 of 8 as
-        // repeats of the first without forwarding them.
-        if (ctx.Options.Mode == LoadTestMode.Terminals)
-        {
-            _terminalId[0] = (byte)'T';
-            AsciiDigits.Write(_terminalId.AsSpan(1), index);
-        }
-        else
-        {
-            _terminalId[0] = (byte)'A';
-            AsciiDigits.Write(_terminalId.AsSpan(1, 3), index % 1000);
-            AsciiDigits.Write(_terminalId.AsSpan(4), 0);
-        }
         "LOADTEST"u8.CopyTo(_merchantId);
         AsciiDigits.Write(_merchantId.AsSpan(8), index);
     }
