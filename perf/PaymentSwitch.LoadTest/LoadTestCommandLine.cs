@@ -32,7 +32,8 @@ public static class LoadTestCommandLine
           --duration T              measured time after the warm-up (default 30s)
           --warmup T                excluded from latency figures (default 5s)
           --timeout T               answer deadline from the actual send; then counted as timeout (default 5s)
-          --think-time T            closed-loop terminals: pause after each answer (default 0)
+          --think-time T            closed-loop terminals: pause after each answer (default 0); also the
+                                    expected interval latencies are back-filled with (coordinated omission)
           --max-in-flight N         acquirer: bound on requests in flight per connection (default 1000). When
                                     reached, due requests wait and are counted as "backlogged"; their latency
                                     keeps counting from their intended send time.
@@ -74,7 +75,9 @@ public static class LoadTestCommandLine
 
         Progress lines go to stderr once a second; the report goes to stdout. Every answer is checked (MTI,
         STAN, echoed DE 3 4 7 11 12 13 32 37 41 42 49, DE39 valid; 15 expected for unknown BINs; 91 and 96 are
-        errors); errors are counted by kind. Latency counts from each request's intended send time (coordinated omission).
+        errors); errors are counted by kind. Latency counts from each request's intended send time: open loop
+        (any --rate) is so corrected for coordinated omission; closed-loop terminals with --think-time are corrected
+        by back-filling with the think time as the expected interval; without a think time they are not corrected.
         Ctrl+C ends the schedule early and still reports.
         Times take a unit: 500us, 250ms, 5s, 2m (a bare number is seconds).
         Achieved rate: answers to the measured requests over the longer of the measured window and the time

@@ -96,8 +96,19 @@ public sealed class LoadTestResult
     /// <summary>Answers by DE39 ("00", "05", …; "other" for values that are not two digits).</summary>
     public IReadOnlyDictionary<string, long> ResponseCodes { get; internal set; } = new Dictionary<string, long>();
 
-    /// <summary>Latency of measured requests from their intended send time (µs; timeouts included at the time they were given up).</summary>
+    /// <summary>
+    /// Latency of measured requests from their intended send time (µs; timeouts included at the time they were given
+    /// up), corrected for coordinated omission as <see cref="LatencyCorrection"/> says.
+    /// </summary>
     public HdrHistogram Latency { get; }
+
+    /// <summary>How <see cref="Latency"/> accounts for coordinated omission, which follows from the pacing.</summary>
+    public LatencyCorrection LatencyCorrection => CorrectionFor(Options);
+
+    internal static LatencyCorrection CorrectionFor(LoadTestOptions options) =>
+        !options.IsClosedLoop ? LatencyCorrection.IntendedSendTime
+        : options.ThinkTime > TimeSpan.Zero ? LatencyCorrection.ExpectedInterval
+        : LatencyCorrection.None;
 
     /// <summary>Time from the actual send to the answer of measured requests (µs): what a closed-loop tool would report.</summary>
     public HdrHistogram ServiceTime { get; }

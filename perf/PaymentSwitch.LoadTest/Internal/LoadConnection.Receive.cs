@@ -110,16 +110,12 @@ internal sealed partial class LoadConnection
         }
 
         ref PendingRequest request = ref _pending[slot];
+        _ctx.RecordLatency(request.Measured, RunContext.ToMicros(now - request.IntendedTicks));
         if (request.Measured)
         {
-            _ctx.MeasuredLatency.Record(RunContext.ToMicros(now - request.IntendedTicks));
             _ctx.MeasuredServiceTime.Record(RunContext.ToMicros(now - request.SentTicks));
             Counters.MeasuredAnswered++;
             Counters.MeasuredAnswerAt(now);
-        }
-        else
-        {
-            _ctx.WarmupLatency.Record(RunContext.ToMicros(now - request.IntendedTicks));
         }
         Counters.Answered++;
 

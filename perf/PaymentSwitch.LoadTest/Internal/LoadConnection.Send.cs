@@ -304,9 +304,7 @@ internal sealed partial class LoadConnection
     {
         ref PendingRequest request = ref _pending[slot];
         // A timed-out request still counts in the latency figures, at the time it was given up (a lower bound).
-        long latencyMicros = RunContext.ToMicros(now - request.IntendedTicks);
-        if (request.Measured) _ctx.MeasuredLatency.Record(latencyMicros);
-        else _ctx.WarmupLatency.Record(latencyMicros);
+        _ctx.RecordLatency(request.Measured, RunContext.ToMicros(now - request.IntendedTicks));
         Counters.AddError(LoadErrorKind.Timeout);
         _pending.FreeTimedOut(slot);
         if (_ctx.Options.IsClosedLoop) _nextDueTicks = now + _ctx.ThinkTicks;

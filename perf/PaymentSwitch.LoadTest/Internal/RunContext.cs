@@ -33,6 +33,7 @@ internal sealed class RunContext
         MaxFrameTotalBytes = framing.HeaderLength + framing.MaxFrameBytes;
         RequestFrameBoundBytes = framing.HeaderLength + LargestRequestBytes(dialect);
         TicksPerRequest = options.RatePerSecond > 0 ? Stopwatch.Frequency / options.RatePerSecond : 0;
+        ExpectedIntervalMicros = LoadTestResult.CorrectionFor(options) == LatencyCorrection.ExpectedInterval ? ToMicros(ThinkTicks) : 0;
     }
 
     public LoadTestOptions Options { get; }
@@ -54,13 +55,27 @@ internal sealed class RunContext
     /// <summary>Latency from intended send time of requests intended during the warm-up.</summary>
     public ConcurrentHdrRecorder WarmupLatency { get; } = new(HighestTrackableMicros, SignificantDigits);
 
-    /// <summary>Latency from intended send time of measured requests (coordinated-omission corrected).</summary>
+    /// <summary>Latency from intended send time of measured requests (corrected for coordinated omission as <see cref="LatencyCorrection"/> says).</summary>
     public ConcurrentHdrRecorder MeasuredLatency { get; } = new(HighestTrackableMicros, SignificantDigits);
 
     /// <summary>Time from the actual send to the answer of measured requests (what a closed-loop tool would show).</summary>
     public ConcurrentHdrRecorder MeasuredServiceTime { get; } = new(HighestTrackableMicros, SignificantDigits);
 
     public ErrorSamples Samples { get; } = new(20);
+
+    /// <summary>
+    /// Closed-loop terminals with a think time: the think time in µs, the interval latencies are recorded with so a
+    /// stall also counts the requests the terminal would have sent meanwhile; 0 otherwise.
+    /// </summary>
+    public long ExpectedIntervalMicros { get; }
+
+    /// <summary>Records the latency (µs from the intended send time) of a measured or warm-up request, corrected as the pacing allows.</summary>
+    public void RecordLatency(bool measured, long micros)
+    {
+        ConcurrentHdrRecorder recorder = measured ? MeasuredLatency : WarmupLatency;
+        if (ExpectedIntervalMicros > 0) recorder.RecordWithExpectedInterval(micros, ExpectedIntervalMicros);
+        else recorder.Record(micros);
+    }
 
     public long TimeoutTicks { get; }
     public long ThinkTicks { get; }

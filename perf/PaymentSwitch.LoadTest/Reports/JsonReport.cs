@@ -82,6 +82,7 @@ public static class JsonReport
         foreach (KeyValuePair<string, long> pair in result.ResponseCodes) w.WriteNumber(pair.Key, pair.Value);
         w.WriteEndObject();
 
+        w.WriteString("latencyCorrection", LatencyCorrectionText.JsonName(result.LatencyCorrection));
         WriteLatency(w, "latencyMs", result.Latency);
         WriteLatency(w, "serviceTimeMs", result.ServiceTime);
 

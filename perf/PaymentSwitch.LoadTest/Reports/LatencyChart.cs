@@ -7,7 +7,7 @@ namespace PaymentSwitch.LoadTest.Reports;
 
 /// <summary>
 /// A latency-percentile chart a person can open in a browser: an SVG (<c>.svg</c>) of latency against percentile on
-/// the usual "1/(1-p)" log axis, with the corrected latency and the uncorrected service time as two series; or an HTML
+/// the usual "1/(1-p)" log axis, with the latency (corrected as the pacing allows) and the service time as two series; or an HTML
 /// page (<c>.html</c>) with that chart, per-second latency and rate charts and the summary. Self-contained: no scripts,
 /// fonts or files from elsewhere.
 /// </summary>
@@ -90,11 +90,12 @@ public static class LatencyChart
         sb.Append(Inv, $"<text x=\"{Left + (plotW / 2)}\" y=\"{Height - 16}\" text-anchor=\"middle\">percentile</text>\n");
         sb.Append(Inv, $"<text x=\"18\" y=\"{Top + (plotH / 2)}\" text-anchor=\"middle\" transform=\"rotate(-90 18 {Top + (plotH / 2)})\">latency (ms)</text>\n");
 
-        AppendPercentileSeries(sb, "latency", "latency (corrected)", "#c0392b", latency, decades, yMax, plotW, plotH, 0);
+        AppendPercentileSeries(sb, "latency", LatencyCorrectionText.SeriesLabel(result.LatencyCorrection), "#c0392b", latency, decades, yMax, plotW, plotH, 0);
         AppendPercentileSeries(sb, "service-time", "service time", "#2471a3", service, decades, yMax, plotW, plotH, 1);
         int noteX = Width - Right + 12;
-        sb.Append(Inv, $"<text x=\"{noteX}\" y=\"{Top + 64}\" font-size=\"10\" fill=\"#666\">corrected: from the intended</text>\n");
-        sb.Append(Inv, $"<text x=\"{noteX}\" y=\"{Top + 77}\" font-size=\"10\" fill=\"#666\">send time (coordinated omission)</text>\n");
+        (string noteFirst, string noteSecond) = LatencyCorrectionText.ChartNote(result.LatencyCorrection);
+        sb.Append(Inv, $"<text x=\"{noteX}\" y=\"{Top + 64}\" font-size=\"10\" fill=\"#666\">{Escape(noteFirst)}</text>\n");
+        sb.Append(Inv, $"<text x=\"{noteX}\" y=\"{Top + 77}\" font-size=\"10\" fill=\"#666\">{Escape(noteSecond)}</text>\n");
         sb.Append(Inv, $"<text x=\"{noteX}\" y=\"{Top + 93}\" font-size=\"10\" fill=\"#666\">service: from the actual send</text>\n");
         sb.Append("</svg>");
         return sb.ToString();

@@ -49,7 +49,7 @@ public static class TextReport
         foreach (KeyValuePair<string, long> pair in result.ResponseCodes) codes.Add(string.Create(inv, $"{pair.Key}: {pair.Value:N0}"));
         writer.WriteLine("Response codes (DE39): " + (codes.Count == 0 ? "none" : string.Join(", ", codes)));
 
-        writer.WriteLine(string.Create(inv, $"Latency from intended send time (coordinated-omission corrected; {result.Latency.TotalCount:N0} measured requests, timeouts included):"));
+        writer.WriteLine(LatencyCorrectionText.Heading(result));
         writer.WriteLine("  " + PercentileLine(result.Latency));
         writer.WriteLine(string.Create(inv, $"Service time from actual send (not corrected; what a closed-loop tool would show):"));
         writer.WriteLine("  " + PercentileLine(result.ServiceTime));
