@@ -16,6 +16,10 @@ public static class LatencyChart
     private const int Width = 960;
     private const int Height = 500;
     private const int Left = 80, Right = 200, Top = 50, Bottom = 60;
+
+    // Right of the last decade the percentile chart keeps a column for the maximum: 100% lies at no finite point of
+    // the 1/(1-p) axis, so the maximum is drawn there as a marker labelled "max", not as a point of the curve.
+    private const int MaxColumn = 90;
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     /// <summary>Writes an SVG or an HTML page depending on <paramref name="path"/>'s extension.</summary>
@@ -62,6 +66,8 @@ public static class LatencyChart
         int decades = Math.Clamp((int)Math.Ceiling(Math.Log10(count)), 2, 6);
         double yMax = NiceCeiling(Math.Max(latency.Max, service.Max) / 1000.0);
         int plotW = Width - Left - Right, plotH = Height - Top - Bottom;
+        int curveW = plotW - MaxColumn;
+        double maxX = Left + curveW + (MaxColumn / 2.0);
 
         var sb = new StringBuilder();
         sb.Append(Inv, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{Height}\" viewBox=\"0 0 {Width} {Height}\" font-family=\"sans-serif\" font-size=\"12\">\n");
@@ -74,7 +80,7 @@ public static class LatencyChart
         // Axes and grid.
         for (int d = 0; d <= decades; d++)
         {
-            double x = Left + (plotW * d / (double)decades);
+            double x = Left + (curveW * d / (double)decades);
             string label = d == 0 ? "0%" : (100.0 * (1 - Math.Pow(10, -d))).ToString("0.#####", Inv) + "%";
             sb.Append(Inv, $"<line x1=\"{x:0.#}\" y1=\"{Top}\" x2=\"{x:0.#}\" y2=\"{Top + plotH}\" stroke=\"#ddd\"/>\n");
             sb.Append(Inv, $"<text x=\"{x:0.#}\" y=\"{Top + plotH + 18}\" text-anchor=\"middle\">{label}</text>\n");
@@ -86,12 +92,14 @@ public static class LatencyChart
             sb.Append(Inv, $"<line x1=\"{Left}\" y1=\"{y:0.#}\" x2=\"{Left + plotW}\" y2=\"{y:0.#}\" stroke=\"#ddd\"/>\n");
             sb.Append(Inv, $"<text x=\"{Left - 6}\" y=\"{y + 4:0.#}\" text-anchor=\"end\">{v.ToString("0.###", Inv)}</text>\n");
         }
+        sb.Append(Inv, $"<line x1=\"{maxX:0.#}\" y1=\"{Top}\" x2=\"{maxX:0.#}\" y2=\"{Top + plotH}\" stroke=\"#ddd\" stroke-dasharray=\"2,3\"/>\n");
+        sb.Append(Inv, $"<text x=\"{maxX:0.#}\" y=\"{Top + plotH + 18}\" text-anchor=\"middle\">max</text>\n");
         sb.Append(Inv, $"<rect x=\"{Left}\" y=\"{Top}\" width=\"{plotW}\" height=\"{plotH}\" fill=\"none\" stroke=\"#888\"/>\n");
         sb.Append(Inv, $"<text x=\"{Left + (plotW / 2)}\" y=\"{Height - 16}\" text-anchor=\"middle\">percentile</text>\n");
         sb.Append(Inv, $"<text x=\"18\" y=\"{Top + (plotH / 2)}\" text-anchor=\"middle\" transform=\"rotate(-90 18 {Top + (plotH / 2)})\">latency (ms)</text>\n");
 
-        AppendPercentileSeries(sb, "latency", LatencyCorrectionText.SeriesLabel(result.LatencyCorrection), "#c0392b", latency, decades, yMax, plotW, plotH, 0);
-        AppendPercentileSeries(sb, "service-time", "service time", "#2471a3", service, decades, yMax, plotW, plotH, 1);
+        AppendPercentileSeries(sb, "latency", LatencyCorrectionText.SeriesLabel(result.LatencyCorrection), "#c0392b", latency, decades, yMax, curveW, maxX, plotH, 0);
+        AppendPercentileSeries(sb, "service-time", "service time", "#2471a3", service, decades, yMax, curveW, maxX, plotH, 1);
         int noteX = Width - Right + 12;
         (string noteFirst, string noteSecond) = LatencyCorrectionText.ChartNote(result.LatencyCorrection);
         sb.Append(Inv, $"<text x=\"{noteX}\" y=\"{Top + 64}\" font-size=\"10\" fill=\"#666\">{Escape(noteFirst)}</text>\n");
@@ -102,23 +110,31 @@ public static class LatencyChart
     }
 
     private static void AppendPercentileSeries(
-        StringBuilder sb, string id, string label, string colour, HdrHistogram micros, int decades, double yMax, int plotW, int plotH, int legendRow)
+        StringBuilder sb, string id, string label, string colour, HdrHistogram micros, int decades, double yMax, int curveW, double maxX, int plotH, int legendRow)
     {
         const int Points = 300;
+        double lastX = 0, lastY = 0;
         sb.Append(Inv, $"<polyline class=\"series\" data-series=\"{id}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\" points=\"");
         if (micros.TotalCount > 0)
         {
             for (int i = 0; i <= Points; i++)
             {
                 double xDecades = decades * i / (double)Points;
-                double percentile = i == Points ? 100 : 100.0 * (1 - Math.Pow(10, -xDecades));
+                double percentile = 100.0 * (1 - Math.Pow(10, -xDecades));
                 double ms = micros.GetValueAtPercentile(percentile) / 1000.0;
-                double x = Left + (plotW * xDecades / decades);
-                double y = Top + plotH - (plotH * Math.Min(ms, yMax) / yMax);
-                sb.Append(Inv, $"{x:0.##},{y:0.##} ");
+                lastX = Left + (curveW * xDecades / decades);
+                lastY = Top + plotH - (plotH * Math.Min(ms, yMax) / yMax);
+                sb.Append(Inv, $"{lastX:0.##},{lastY:0.##} ");
             }
         }
         sb.Append("\"/>\n");
+        if (micros.TotalCount > 0)
+        {
+            // The maximum in its own column, joined to the end of the curve by a dotted line (no values lie between).
+            double maxY = Top + plotH - (plotH * Math.Min(micros.Max / 1000.0, yMax) / yMax);
+            sb.Append(Inv, $"<line x1=\"{lastX:0.##}\" y1=\"{lastY:0.##}\" x2=\"{maxX:0.##}\" y2=\"{maxY:0.##}\" stroke=\"{colour}\" stroke-width=\"1\" stroke-dasharray=\"2,3\"/>\n");
+            sb.Append(Inv, $"<circle class=\"max\" data-series=\"{id}-max\" cx=\"{maxX:0.##}\" cy=\"{maxY:0.##}\" r=\"4\" fill=\"{colour}\"/>\n");
+        }
         int ly = Top + 14 + (legendRow * 20);
         int lx = Width - Right + 12;
         sb.Append(Inv, $"<line x1=\"{lx}\" y1=\"{ly - 4}\" x2=\"{lx + 20}\" y2=\"{ly - 4}\" stroke=\"{colour}\" stroke-width=\"3\"/>\n");
