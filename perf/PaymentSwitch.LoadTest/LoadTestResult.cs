@@ -97,8 +97,10 @@ public sealed class LoadTestResult
     public IReadOnlyDictionary<string, long> ResponseCodes { get; internal set; } = new Dictionary<string, long>();
 
     /// <summary>
-    /// Latency of measured requests from their intended send time (µs; timeouts included at the time they were given
-    /// up), corrected for coordinated omission as <see cref="LatencyCorrection"/> says.
+    /// Latency of measured requests from their intended send time (µs), corrected for coordinated omission as
+    /// <see cref="LatencyCorrection"/> says. Requests without an answer count too, at the time they were given up: a
+    /// timeout at its expiry, one in flight on a connection that broke at the break, one due while its connection was
+    /// down when the connection was back (or the run ended), one never sent at the end of the run.
     /// </summary>
     public HdrHistogram Latency { get; }
 

@@ -90,6 +90,31 @@ public sealed class MismatchTests
     }
 
     [Fact]
+    public async Task Requests_lost_to_a_closed_connection_count_in_the_latency_and_show_the_outage()
+    {
+        // The responder closes the connection at its 400th request, again on every new connection; the harness waits
+        // 200 ms before it reconnects, so about 200 requests come due meanwhile (not-connected) each time, and the
+        // closing request and any others in flight are lost. Every request, answered or not, is in the latency
+        // figures (no warm-up: all are measured), and those due during an outage wait until the connection is back.
+        await using var responder = new IsoResponder(TestWire.Dialect, TestWire.Framing, new ResponderBehaviour { CloseAfterRequests = 400 });
+        LoadTestOptions options = TestWire.Options(responder.Port, o =>
+        {
+            o.Connections = 1;
+            o.RatePerSecond = 1000;
+            o.Duration = TimeSpan.FromSeconds(2);
+        });
+
+        LoadTestResult result = await TestWire.RunAsync(options);
+
+        long notConnected = result.ErrorCount(LoadErrorKind.NotConnected), unsent = result.ErrorCount(LoadErrorKind.Unsent);
+        string summary = TestWire.Describe(result) + $"; latency count {result.Latency.TotalCount}, max {result.Latency.Max} us, p99 {result.Latency.GetValueAtPercentile(99)} us";
+        Assert.True(result.ErrorCount(LoadErrorKind.InFlightLost) >= 1 && notConnected >= 100, summary);
+        Assert.True(result.Latency.TotalCount == result.Sent + notConnected + unsent, summary);
+        Assert.True(result.Latency.Max >= 150_000, summary);
+        Assert.True(result.Latency.GetValueAtPercentile(99) >= 50_000, summary);
+    }
+
+    [Fact]
     public async Task An_unreachable_target_fails_the_run_with_connect_errors()
     {
         int port;

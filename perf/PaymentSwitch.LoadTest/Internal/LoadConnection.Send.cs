@@ -74,18 +74,22 @@ internal sealed partial class LoadConnection
         }
     }
 
-    /// <summary>At the end: counts the due requests that were never sent and the requests still in flight (as timeouts).</summary>
+    /// <summary>
+    /// At the end: counts the due requests that were never sent and the requests still in flight (as timeouts). Each
+    /// counts in the latency figures from its intended send time to now (a lower bound).
+    /// </summary>
     public void Finish(long now)
     {
         lock (_lock)
         {
+            RecordNotConnected(now);
             if (!_ctx.Options.IsClosedLoop)
             {
-                long unsent = ScheduleLength() - _next;
-                if (unsent > 0)
+                long end = ScheduleLength();
+                if (end > _next)
                 {
-                    Counters.AddError(LoadErrorKind.Unsent, unsent);
-                    _next += unsent;
+                    Counters.AddError(LoadErrorKind.Unsent, end - _next);
+                    for (; _next < end; _next++) RecordUnsentLatency(_next, now);
                 }
             }
             for (int slot = 0; slot < _pending.Capacity; slot++)
@@ -102,18 +106,38 @@ internal sealed partial class LoadConnection
         {
             if (!_ctx.Options.IsClosedLoop && !_ctx.SendingClosed)
             {
-                // Requests due while the connection is down are never sent.
+                // Requests due while the connection is down are never sent; their latency is recorded when it is back.
                 long due = Math.Min(DueCount(now), ScheduleLength());
                 if (due > _next)
                 {
                     Counters.AddError(LoadErrorKind.NotConnected, due - _next);
+                    if (_notConnectedFrom < 0) _notConnectedFrom = _next;
                     _next = due;
+                    _notConnectedUntil = due;
                 }
             }
             if (now < _reconnectAtTicks || _ctx.SendingClosed || _ctx.Stopping) return;
             _state = ConnectionState.Connecting;
         }
         _ = ConnectAsync(CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Records the latency of the requests that came due while the connection was down, from their intended send time
+    /// to <paramref name="now"/> (the connection is back, or the run is over): they could not go out before. Under the lock.
+    /// </summary>
+    private void RecordNotConnected(long now)
+    {
+        Debug.Assert(_lock.IsHeldByCurrentThread, "the outage range belongs to the lock");
+        if (_notConnectedFrom < 0) return;
+        for (long k = _notConnectedFrom; k < _notConnectedUntil; k++) RecordUnsentLatency(k, now);
+        _notConnectedFrom = -1;
+    }
+
+    private void RecordUnsentLatency(long k, long now)
+    {
+        long intended = IntendedTicks(k);
+        _ctx.RecordLatency(intended >= _ctx.WarmupEndTicks, RunContext.ToMicros(now - intended));
     }
 
     /// <summary>Number of this connection's requests intended at or before <paramref name="now"/>.</summary>

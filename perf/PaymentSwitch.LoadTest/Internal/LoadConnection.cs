@@ -38,6 +38,10 @@ internal sealed partial class LoadConnection
     // Schedule (open loop): request k of this connection is intended at Start + (k * Connections + Index) * TicksPerRequest.
     private long _next;
     private long _backlogCountedUntil;
+    // Requests [_notConnectedFrom, _notConnectedUntil) came due while the connection was down; their latency is
+    // recorded once the connection is back (or the run ends): they could not have been sent before then.
+    private long _notConnectedFrom = -1;
+    private long _notConnectedUntil;
     // Closed loop: when the terminal's next request is due (long.MaxValue while one is in flight).
     private long _nextDueTicks;
     private long _nextSweepTicks = long.MaxValue;
@@ -107,6 +111,7 @@ internal sealed partial class LoadConnection
             }
             generation = ++_socketGeneration;
             _socket = socket;
+            RecordNotConnected(Stopwatch.GetTimestamp());
             _batch.Clear();
             _sendInProgress = false;
             _wakeTicks = 0;
@@ -134,9 +139,13 @@ internal sealed partial class LoadConnection
             {
                 Counters.AddError(kind);
                 long lost = 0;
+                long now = Stopwatch.GetTimestamp();
                 for (int slot = 0; slot < _pending.Capacity; slot++)
                 {
                     if (!_pending.IsInFlight(slot)) continue;
+                    // Its outcome is unknown: it counts in the latency figures at the time it was lost (a lower bound).
+                    ref PendingRequest request = ref _pending[slot];
+                    _ctx.RecordLatency(request.Measured, RunContext.ToMicros(now - request.IntendedTicks));
                     _pending.Free(slot);
                     lost++;
                 }

@@ -13,11 +13,11 @@ internal static class LatencyCorrectionText
         return result.LatencyCorrection switch
         {
             LatencyCorrection.ExpectedInterval => string.Create(inv,
-                $"Latency from intended send time (answer + think time), corrected for coordinated omission by back-filling with the {result.Options.ThinkTime.TotalMilliseconds:0.###} ms think time as the expected interval ({count:N0} values incl. back-filled; timeouts included):"),
+                $"Latency from intended send time (answer + think time), corrected for coordinated omission by back-filling with the {result.Options.ThinkTime.TotalMilliseconds:0.###} ms think time as the expected interval ({count:N0} values incl. back-filled; timeouts and lost requests included):"),
             LatencyCorrection.None => string.Create(inv,
-                $"Latency from intended send time (answer), NOT corrected for coordinated omission: closed loop without think time has no schedule or interval to correct against, so a stall shows as one slow answer per terminal; use --rate or --think-time ({count:N0} values; timeouts included):"),
+                $"Latency from intended send time (answer), NOT corrected for coordinated omission: closed loop without think time has no schedule or interval to correct against, so a stall shows as one slow answer per terminal; use --rate or --think-time ({count:N0} values; timeouts and lost requests included):"),
             _ => string.Create(inv,
-                $"Latency from intended send time in the schedule (coordinated-omission corrected; {count:N0} values; timeouts included):"),
+                $"Latency from intended send time in the schedule (coordinated-omission corrected; {count:N0} values; timeouts and lost requests included):"),
         };
     }
 
