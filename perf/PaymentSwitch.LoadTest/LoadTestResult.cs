@@ -117,7 +117,8 @@ public sealed class LoadTestResult
 
     /// <summary>
     /// How late the scheduler sent each measured request after its intended time (µs), leaving out requests held back by the
-    /// in-flight bound: the harness's own delay (tick granularity, CPU starvation, a busy socket).
+    /// target (the in-flight bound reached, or a send pending because the target was not reading): the harness's own
+    /// delay (tick granularity, CPU starvation).
     /// </summary>
     public HdrHistogram SchedulerLag { get; }
 

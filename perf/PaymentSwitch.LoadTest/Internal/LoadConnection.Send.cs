@@ -27,7 +27,10 @@ internal sealed partial class LoadConnection
             if (now >= _nextSweepTicks) SweepTimeouts(now);
             if (_sendInProgress)
             {
-                // The previous batch is still on its way; due requests wait for the next tick.
+                // The previous batch is still on its way (the socket buffer is full: the target is not reading); due
+                // requests wait for the next tick, held by the target.
+                if (!_ctx.Options.IsClosedLoop && !_ctx.SendingClosed)
+                    _heldBySendUntil = Math.Max(_heldBySendUntil, Math.Min(DueCount(now), ScheduleLength()));
                 _wakeTicks = 0;
                 return;
             }
@@ -172,7 +175,7 @@ internal sealed partial class LoadConnection
                 return;
             }
             long intended = IntendedTicks(_next);
-            BuildRequest(intended, now, waitedForSlot: _next < _backlogCountedUntil);
+            BuildRequest(intended, now, heldByTarget: _next < _backlogCountedUntil || _next < _heldBySendUntil);
             _next++;
         }
     }
@@ -183,17 +186,18 @@ internal sealed partial class LoadConnection
         if (_batch.FreeBytes < _ctx.RequestFrameBoundBytes) return;
         long intended = _nextDueTicks;
         _nextDueTicks = long.MaxValue; // set again when the answer arrives
-        BuildRequest(intended, now, waitedForSlot: false);
+        BuildRequest(intended, now, heldByTarget: false);
     }
 
     /// <summary>Starts the closed loop of a terminal: its first request is due at <paramref name="firstDueTicks"/>.</summary>
     public void StartClosedLoop(long firstDueTicks) => _nextDueTicks = firstDueTicks;
 
     /// <summary>
-    /// Builds one request into the batch. <paramref name="waitedForSlot"/> says it was held back by the in-flight bound:
-    /// its delay is then the target's doing, not the scheduler's, and stays out of the scheduler-lag figures.
+    /// Builds one request into the batch. <paramref name="heldByTarget"/> says it was held back by the in-flight bound
+    /// or by a send the target had not taken up: its delay is then the target's doing, not the scheduler's, and stays
+    /// out of the scheduler-lag figures.
     /// </summary>
-    private void BuildRequest(long intended, long now, bool waitedForSlot)
+    private void BuildRequest(long intended, long now, bool heldByTarget)
     {
         Debug.Assert(_lock.IsHeldByCurrentThread, "building touches the pending table");
         RunContext ctx = _ctx;
@@ -305,7 +309,7 @@ internal sealed partial class LoadConnection
             Counters.MeasuredSent++;
             Counters.MeasuredSendAt(now);
         }
-        if (!waitedForSlot && request.Measured) ctx.SchedulerLag.Record(RunContext.ToMicros(now - intended));
+        if (!heldByTarget && request.Measured) ctx.SchedulerLag.Record(RunContext.ToMicros(now - intended));
         if (_nextSweepTicks == long.MaxValue) _nextSweepTicks = now + ctx.TimeoutTicks;
     }
 

@@ -38,6 +38,9 @@ internal sealed partial class LoadConnection
     // Schedule (open loop): request k of this connection is intended at Start + (k * Connections + Index) * TicksPerRequest.
     private long _next;
     private long _backlogCountedUntil;
+    // Requests before this came due while a send was still pending (the target was not taking our bytes): their wait
+    // is the target's doing, like a wait for an in-flight slot, and stays out of the scheduler-lag figures.
+    private long _heldBySendUntil;
     // Requests [_notConnectedFrom, _notConnectedUntil) came due while the connection was down; their latency is
     // recorded once the connection is back (or the run ends): they could not have been sent before then.
     private long _notConnectedFrom = -1;

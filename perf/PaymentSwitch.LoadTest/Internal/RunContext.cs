@@ -49,7 +49,7 @@ internal sealed class RunContext
     /// <summary>DE7, DE12, DE13 of the current second; updated and read only on the scheduler thread.</summary>
     public WallClockFields Clock { get; } = new();
 
-    /// <summary>How late the scheduler sent measured requests not held back by the in-flight bound (µs after their intended time); written only on the scheduler thread.</summary>
+    /// <summary>How late the scheduler sent measured requests not held back by the target (in-flight bound, pending send) (µs after their intended time); written only on the scheduler thread.</summary>
     public HdrHistogram SchedulerLag { get; } = new(HighestTrackableMicros, SignificantDigits);
 
     /// <summary>Latency from intended send time of requests intended during the warm-up.</summary>

@@ -57,7 +57,7 @@ public static class TextReport
             $"Harness: CPU {result.HarnessCpuSeconds:0.00} s = {result.HarnessCpuPercentOfMachine:0.0}% of {Environment.ProcessorCount} cores over {result.WallSeconds:0.0} s ({result.HarnessCpuMicrosPerRequest:0.0} us CPU per request); " +
             $"allocated {result.AllocatedBytesPerRequest:0.0} bytes per measured request; GC {result.Gen0Collections}/{result.Gen1Collections}/{result.Gen2Collections} (gen0/1/2)"));
         writer.WriteLine(string.Create(inv,
-            $"  scheduler lag behind intended send time (measured requests not held back by the in-flight bound): p50 {FormatMicros(result.SchedulerLag.GetValueAtPercentile(50))}, p99 {FormatMicros(result.SchedulerLag.GetValueAtPercentile(99))}, max {FormatMicros(result.SchedulerLag.Max)} (tick {o.Tick.TotalMilliseconds:0.###} ms)"));
+            $"  scheduler lag behind intended send time (measured requests not held back by the target: in-flight bound, pending send): p50 {FormatMicros(result.SchedulerLag.GetValueAtPercentile(50))}, p99 {FormatMicros(result.SchedulerLag.GetValueAtPercentile(99))}, max {FormatMicros(result.SchedulerLag.Max)} (tick {o.Tick.TotalMilliseconds:0.###} ms)"));
         writer.WriteLine(ResultLine(result));
     }
 

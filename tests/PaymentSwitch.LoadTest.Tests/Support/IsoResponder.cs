@@ -92,6 +92,7 @@ public sealed class IsoResponder : IAsyncDisposable
                 return;
             }
             socket.NoDelay = true;
+            if (_behaviour.ReceiveBufferBytes > 0) socket.ReceiveBufferSize = _behaviour.ReceiveBufferBytes;
             Interlocked.Increment(ref _accepted);
             _sockets.Add(socket);
             _connections.Add(Task.Run(() => ServeAsync(socket)));

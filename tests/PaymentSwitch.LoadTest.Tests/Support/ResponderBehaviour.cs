@@ -35,6 +35,9 @@ public sealed class ResponderBehaviour
     /// <summary>Answer at most this many requests per second on each connection, in order (0: no limit): a target short of throughput.</summary>
     public int AnswersPerSecond { get; init; }
 
+    /// <summary>SO_RCVBUF of each accepted connection (0: the system's): a small one makes a stall back up into the harness's send.</summary>
+    public int ReceiveBufferBytes { get; init; }
+
     /// <summary>Never answer.</summary>
     public bool Silent { get; init; }
 }
