@@ -8,4 +8,14 @@ public interface IJournalReplayHandler
     /// must be kept. An exception thrown here stops the open or scan and propagates to its caller.
     /// </summary>
     void OnRecord(in JournalRecord record);
+
+    /// <summary>
+    /// <see cref="WriteAheadJournal.Open"/> only: called once per valid record below the persisted retain point (the
+    /// records <see cref="OnRecord"/> does not get), in sequence order, before any <see cref="OnRecord"/> call, while
+    /// the segments are validated. For the little a replay needs from older records; keep it cheap. Does nothing
+    /// unless implemented.
+    /// </summary>
+    void OnRecordBeforeReplayStart(in JournalRecord record)
+    {
+    }
 }

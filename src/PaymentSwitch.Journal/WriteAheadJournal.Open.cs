@@ -30,7 +30,9 @@ public sealed partial class WriteAheadJournal
         try
         {
             SegmentPreparer.RemoveLeftover(directory);
-            DirectoryScan scan = DirectoryScan.Run(directory, o.QuarantineDamagedSegments, handler: null, deliverAfterDamage: false);
+            long checkpoint = ReplayCheckpoint.Read(directory, out string? checkpointProblem);
+            IJournalReplayHandler? below = replayHandler is not null && checkpoint > 0 ? new BeforeReplayStart(replayHandler, checkpoint) : null;
+            DirectoryScan scan = DirectoryScan.Run(directory, o.QuarantineDamagedSegments, below, deliverAfterDamage: false);
             if (scan.Blocker is JournalDamage blocker)
             {
                 RecoveryReport failed = scan.ToReport(producedByOpen: true, recordsDelivered: 0);
@@ -42,7 +44,6 @@ public sealed partial class WriteAheadJournal
             }
 
             ApplyRecoveryActions(scan, directory);
-            long checkpoint = ReplayCheckpoint.Read(directory, out string? checkpointProblem);
             if (checkpoint > scan.NextSequence)
             {
                 // Only records that were never reported durable are ever cut, and the retain point never passes the
@@ -225,6 +226,18 @@ public sealed partial class WriteAheadJournal
         }
 
         NativeMethods.SyncData(handle, path);
+    }
+
+    /// <summary>During validation, hands the records below the retain point to the replay handler's <see cref="IJournalReplayHandler.OnRecordBeforeReplayStart"/>.</summary>
+    private sealed class BeforeReplayStart(IJournalReplayHandler handler, long replayFrom) : IJournalReplayHandler
+    {
+        public void OnRecord(in JournalRecord record)
+        {
+            if (record.Sequence < replayFrom)
+            {
+                handler.OnRecordBeforeReplayStart(record);
+            }
+        }
     }
 
     /// <summary>Hands the records from <paramref name="replayFrom"/> on to <paramref name="handler"/>, reading only the segments that hold them.</summary>

@@ -32,6 +32,11 @@ public struct RecentTransaction
     public bool StandInApproved;
     /// <summary>When the original arrived (unix ms), for the duplicate window.</summary>
     public long ReceivedUnixMs;
+    /// <summary>
+    /// The journal's next sequence when it arrived (replayed: its Forwarded record's): its Forwarded record, if any, is
+    /// at or after it, and so are those of every entry that arrived later.
+    /// </summary>
+    public long ArrivedAtSequence;
     /// <summary>The answer the acquirer got (for repeats).</summary>
     public ResponseCode ResponseCode;
     internal ApprovalCodeValue ApprovalCode;
@@ -188,22 +193,15 @@ public sealed class RecentTransactions
     }
 
     /// <summary>
-    /// The lowest Forwarded sequence among the oldest <paramref name="look"/> entries, or null when none of them was
-    /// forwarded: where a replay must start to rebuild this index (replay adds forwarded transactions in journal order,
-    /// and entries come in in about that order). Once a second, from the engine's timer.
+    /// Where a replay must start to rebuild this index whole: the oldest entry's <see cref="RecentTransaction.ArrivedAtSequence"/>
+    /// (no later entry's Forwarded record lies before it), or null when the index is empty. Once a second, from the
+    /// engine's timer.
     /// </summary>
-    public long? OldestForwardedSequence(int look = 256)
+    public long? OldestArrivedAtSequence()
     {
         lock (_lock)
         {
-            long? oldest = null;
-            int first = _count == _ring.Length ? _next : 0;
-            for (int k = 0; k < Math.Min(look, _count); k++)
-            {
-                ref RecentTransaction e = ref _ring[(first + k) % _ring.Length];
-                if (e.Forwarded && (oldest is null || e.ForwardedSequence < oldest)) oldest = e.ForwardedSequence;
-            }
-            return oldest;
+            return _count == 0 ? null : _ring[_count == _ring.Length ? _next : 0].ArrivedAtSequence;
         }
     }
 

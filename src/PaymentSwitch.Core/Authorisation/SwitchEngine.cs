@@ -218,7 +218,10 @@ public sealed partial class SwitchEngine : IAsyncDisposable
         // Duplicate transmission: the same acquirer, terminal, STAN and transmission time within the window.
         if (TransactionKey.TryCreate(request, out TransactionKey key))
         {
-            var entry = new RecentTransaction { Key = key, ReceivedUnixMs = NowUnixMs, State = RecentState.InFlight, Mti = request.Mti, Issuer = link };
+            var entry = new RecentTransaction
+            {
+                Key = key, ReceivedUnixMs = NowUnixMs, ArrivedAtSequence = _journal.NextSequence, State = RecentState.InFlight, Mti = request.Mti, Issuer = link,
+            };
             if (!_recent.TryAdd(entry, out int slot, out RecentTransaction existing, out Transaction? evictedWaiter))
             {
                 HandleRepeat(transaction, key, existing);
@@ -812,7 +815,7 @@ public sealed partial class SwitchEngine : IAsyncDisposable
                     // transactions the recent index holds (so it is rebuilt whole). The journal persists it.
                     long inFlightHorizon = _inFlightHorizon.Observe(now, _journal.NextSequence);
                     long retainFrom = Math.Min(_reversals.OldestOwedSequence() ?? long.MaxValue, inFlightHorizon);
-                    _journal.RetainFrom(Math.Min(retainFrom, _recent.OldestForwardedSequence() ?? long.MaxValue));
+                    _journal.RetainFrom(Math.Min(retainFrom, _recent.OldestArrivedAtSequence() ?? long.MaxValue));
                 }
             }
             catch (Exception ex)

@@ -71,6 +71,19 @@ public sealed record ForwardedRecord
     private static ReadOnlySpan<byte> Field(IsoMessage m, int field, Span<byte> scratch)
         => m.TryGetAscii(field, scratch, out ReadOnlySpan<byte> value) ? value : default;
 
+    /// <summary>Only the issuer and the STAN the switch gave it, without decoding the rest (nothing allocated).</summary>
+    public static bool TryReadIssuerStan(ReadOnlySpan<byte> payload, out ReadOnlySpan<byte> issuerId, out int issuerStan)
+    {
+        var r = new RecordReader(payload);
+        issuerId = default;
+        issuerStan = 0;
+        if (r.U8() != Version) return false;
+        r.U16();
+        issuerId = r.Bytes();
+        issuerStan = r.I32();
+        return !r.Failed;
+    }
+
     public static bool TryRead(ReadOnlySpan<byte> payload, out ForwardedRecord? record)
     {
         var r = new RecordReader(payload);

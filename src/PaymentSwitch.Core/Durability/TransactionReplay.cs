@@ -78,6 +78,30 @@ public sealed class TransactionReplay(Func<string, IssuerLink?> findIssuer, int 
         _recentNext = (_recentNext + 1) % _recentRing.Length;
     }
 
+    /// <summary>
+    /// Records below the persisted retain point: only the last STAN given to each issuer, so that an issuer with no
+    /// traffic since then does not number from 1 again within the hour its RRNs must stay unique in.
+    /// </summary>
+    public void OnRecordBeforeReplayStart(in JournalRecord record)
+    {
+        if (record.RecordType != (byte)TransactionRecordType.Forwarded
+            || !ForwardedRecord.TryReadIssuerStan(record.Payload, out ReadOnlySpan<byte> issuer, out int stan) || stan == 0) return;
+        foreach ((byte[] bytes, string name) in _issuerNames)
+        {
+            if (issuer.SequenceEqual(bytes))
+            {
+                _lastIssuerStan[name] = stan;
+                return;
+            }
+        }
+        string added = System.Text.Encoding.ASCII.GetString(issuer);
+        _issuerNames.Add((issuer.ToArray(), added));
+        _lastIssuerStan[added] = stan;
+    }
+
+    // Issuer ids seen below the retain point, as bytes, so that reading each record allocates nothing.
+    private readonly List<(byte[] Bytes, string Name)> _issuerNames = [];
+
     public void OnRecord(in JournalRecord record)
     {
         Records++;
@@ -93,6 +117,7 @@ public sealed class TransactionReplay(Func<string, IssuerLink?> findIssuer, int 
                 {
                     Key = KeyOf(forwarded!),
                     ForwardedSequence = record.Sequence,
+                    ArrivedAtSequence = record.Sequence,
                     Issuer = findIssuer(forwarded!.IssuerId),
                     IssuerStan = forwarded.IssuerStan,
                     IssuerRrn = RetrievalReference.Parse(forwarded.IssuerRrn),

@@ -218,6 +218,12 @@ public sealed class TransactionReplayTests : IDisposable
                 done.ResponseCode = Code(i % 2 == 0 ? "00" : "05");
                 await journal.RecordOutcomeAsync(done);
             }
+            // An issuer used only before the retain point: its numbering must still continue after a restart.
+            Transaction elsewhere = Forwardable(Issuer("issuer-b"), 3_000, 69, issuerStan: 777);
+            elsewhere.ForwardedSequence = await journal.RecordForwardedAsync(elsewhere);
+            elsewhere.Outcome = TransactionOutcome.IssuerAnswered;
+            elsewhere.ResponseCode = Code("00");
+            await journal.RecordOutcomeAsync(elsewhere);
             Transaction late = Forwardable(CardSim, 4_000, 70, issuerStan: 170);
             late.ForwardedSequence = timedOut = await journal.RecordForwardedAsync(late);
             retainPoint = journal.NextSequence;
@@ -248,7 +254,8 @@ public sealed class TransactionReplayTests : IDisposable
         Assert.NotEmpty(full.OwedReversals());
         Assert.Equal(0, full.OwedWithoutOriginal);
         Assert.Equal(0, fromRetainPoint.OwedWithoutOriginal); // the timed-out one before it was answered
-        Assert.Equal(full.LastIssuerStan, fromRetainPoint.LastIssuerStan);
+        Assert.Equal(777, fromRetainPoint.LastIssuerStan["issuer-b"]);
+        Assert.Equal(full.LastIssuerStan.OrderBy(p => p.Key), fromRetainPoint.LastIssuerStan.OrderBy(p => p.Key));
         Assert.Equal(
             full.Recent.Where(r => r.ForwardedSequence >= retainPoint).Select(r => (r.ForwardedSequence, r.State)),
             fromRetainPoint.Recent.Select(r => (r.ForwardedSequence, r.State)));
