@@ -12,8 +12,9 @@ public interface IJournalReplayHandler
     /// <summary>
     /// <see cref="WriteAheadJournal.Open"/> only: called once per valid record below the persisted retain point (the
     /// records <see cref="OnRecord"/> does not get), in sequence order, before any <see cref="OnRecord"/> call, while
-    /// the segments are validated. For the little a replay needs from older records; keep it cheap. Does nothing
-    /// unless implemented.
+    /// the segments are validated. For the little a replay needs from older records; keep it cheap. When the retain
+    /// point then turns out not to belong to this journal, every record also goes to <see cref="OnRecord"/> after.
+    /// Does nothing unless implemented.
     /// </summary>
     void OnRecordBeforeReplayStart(in JournalRecord record)
     {

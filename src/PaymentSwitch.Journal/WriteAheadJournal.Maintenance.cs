@@ -49,9 +49,20 @@ public sealed partial class WriteAheadJournal
     private void PersistRetainPoint()
     {
         long retainPoint = Math.Min(Volatile.Read(ref _retainFrom), Volatile.Read(ref _durableSequence) + 1);
-        if (retainPoint > _retainPointPersisted)
+        if (retainPoint <= _retainPointPersisted)
         {
-            ReplayCheckpoint.Write(_directory, retainPoint, sync: _durability != DurabilityMode.None);
+            return;
+        }
+
+        SegmentEntry? holder = null;
+        lock (_segmentsLock)
+        {
+            holder = _segments.FindLast(s => s.FirstSequence <= retainPoint);
+        }
+
+        if (holder is not null)
+        {
+            new ReplayCheckpoint(retainPoint, holder.FirstSequence, holder.CreatedUnixMs).Write(_directory, sync: _durability != DurabilityMode.None);
             _retainPointPersisted = retainPoint;
         }
     }

@@ -30,7 +30,8 @@ public sealed partial class WriteAheadJournal
         try
         {
             SegmentPreparer.RemoveLeftover(directory);
-            long checkpoint = ReplayCheckpoint.Read(directory, out string? checkpointProblem);
+            ReplayCheckpoint? kept = ReplayCheckpoint.Read(directory, out string? checkpointProblem);
+            long checkpoint = kept?.Sequence ?? 0;
             IJournalReplayHandler? below = replayHandler is not null && checkpoint > 0 ? new BeforeReplayStart(replayHandler, checkpoint) : null;
             DirectoryScan scan = DirectoryScan.Run(directory, o.QuarantineDamagedSegments, below, deliverAfterDamage: false);
             if (scan.Blocker is JournalDamage blocker)
@@ -44,12 +45,13 @@ public sealed partial class WriteAheadJournal
             }
 
             ApplyRecoveryActions(scan, directory);
-            if (checkpoint > scan.NextSequence)
+            if (kept is ReplayCheckpoint k && ForeignCheckpoint(scan, k) is string foreign)
             {
-                // Only records that were never reported durable are ever cut, and the retain point never passes the
-                // durable ones; a checkpoint beyond the end belongs to something else. Replay everything.
-                checkpointProblem = $"{ReplayCheckpoint.FileName} holds sequence {checkpoint}, beyond the journal's end ({scan.NextSequence - 1})";
+                // Not this journal's (its segments were replaced or removed by hand): replay everything, and remove it
+                // so that it cannot apply once the journal grows past it.
+                checkpointProblem = foreign;
                 checkpoint = 0;
+                ReplayCheckpoint.Delete(directory);
             }
 
             long delivered = replayHandler is null ? 0 : Replay(scan, replayHandler, checkpoint);
@@ -89,6 +91,7 @@ public sealed partial class WriteAheadJournal
                 {
                     Path = plan.Path,
                     FirstSequence = plan.Scan.NameSequence,
+                    CreatedUnixMs = plan.Scan.CreatedUnixMs,
                     FileLengthBytes = plan.Scan.FileLengthBytes,
                     LastTimestampUnixMs = plan.Scan.LastTimestampUnixMs,
                 });
@@ -98,7 +101,7 @@ public sealed partial class WriteAheadJournal
         _direct = options.DirectWrites && _durability == DurabilityMode.Strict ? DirectSegmentWriter.TryCreate(options.MaxPendingBytes) : null;
         _preparer = options.ZeroFillSegments && _durability != DurabilityMode.None ? new SegmentPreparer(directory, options.SegmentSizeBytes) : null;
         _active = scan.ActiveSegment is SegmentPlan active
-            ? OpenSegment.Reopen(active.Path, active.Scan.NameSequence, active.Scan.DataEndOffset, active.Scan.LastTimestampUnixMs)
+            ? OpenSegment.Reopen(active.Path, active.Scan.NameSequence, active.Scan.CreatedUnixMs, active.Scan.DataEndOffset, active.Scan.LastTimestampUnixMs)
             : OpenSegment.Create(directory, scan.NextSequence, options.SegmentSizeBytes, sync: _durability != DurabilityMode.None);
         try
         {
@@ -226,6 +229,24 @@ public sealed partial class WriteAheadJournal
         }
 
         NativeMethods.SyncData(handle, path);
+    }
+
+    /// <summary>
+    /// Why <paramref name="kept"/> does not belong to the journal <paramref name="scan"/> found, or null when it does:
+    /// its sequence must be within the journal, in a live segment with the first sequence and creation time it names.
+    /// </summary>
+    private static string? ForeignCheckpoint(DirectoryScan scan, ReplayCheckpoint kept)
+    {
+        if (kept.Sequence > scan.NextSequence)
+        {
+            return $"{ReplayCheckpoint.FileName} holds sequence {kept.Sequence}, beyond the journal's end ({scan.NextSequence - 1})";
+        }
+
+        SegmentPlan? holder = scan.Segments.FindLast(p => p.IsLive && p.Scan.NameSequence <= kept.Sequence);
+        return holder is not null && holder.Scan.NameSequence == kept.SegmentFirstSequence && holder.Scan.CreatedUnixMs == kept.SegmentCreatedUnixMs
+            ? null
+            : $"{ReplayCheckpoint.FileName} names segment {JournalFormat.SegmentFileName(kept.SegmentFirstSequence)} created at unix ms " +
+              $"{kept.SegmentCreatedUnixMs}, which is not in this journal";
     }
 
     /// <summary>During validation, hands the records below the retain point to the replay handler's <see cref="IJournalReplayHandler.OnRecordBeforeReplayStart"/>.</summary>

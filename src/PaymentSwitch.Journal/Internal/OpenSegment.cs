@@ -97,7 +97,7 @@ internal sealed class OpenSegment : IDisposable
             FirstSequence = firstSequence,
             CapacityBytes = sizeBytes,
             WriteOffset = JournalFormat.SegmentHeaderSize,
-            Entry = new SegmentEntry { Path = path, FirstSequence = firstSequence, FileLengthBytes = sizeBytes, LastTimestampUnixMs = created },
+            Entry = new SegmentEntry { Path = path, FirstSequence = firstSequence, CreatedUnixMs = created, FileLengthBytes = sizeBytes, LastTimestampUnixMs = created },
         };
     }
 
@@ -114,7 +114,7 @@ internal sealed class OpenSegment : IDisposable
     }
 
     /// <summary>Opens an existing (recovered) segment to continue appending at <paramref name="writeOffset"/>.</summary>
-    public static OpenSegment Reopen(string path, long firstSequence, long writeOffset, long lastTimestampUnixMs)
+    public static OpenSegment Reopen(string path, long firstSequence, long createdUnixMs, long writeOffset, long lastTimestampUnixMs)
     {
         SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
         long length = RandomAccess.GetLength(handle);
@@ -125,7 +125,10 @@ internal sealed class OpenSegment : IDisposable
             FirstSequence = firstSequence,
             CapacityBytes = length,
             WriteOffset = writeOffset,
-            Entry = new SegmentEntry { Path = path, FirstSequence = firstSequence, FileLengthBytes = length, LastTimestampUnixMs = lastTimestampUnixMs },
+            Entry = new SegmentEntry
+            {
+                Path = path, FirstSequence = firstSequence, CreatedUnixMs = createdUnixMs, FileLengthBytes = length, LastTimestampUnixMs = lastTimestampUnixMs,
+            },
         };
     }
 

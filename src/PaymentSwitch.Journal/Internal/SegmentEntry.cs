@@ -7,6 +7,9 @@ internal sealed class SegmentEntry
 
     public required long FirstSequence { get; init; }
 
+    /// <summary>When the segment was created (unix ms, from its header): with <see cref="FirstSequence"/>, tells this segment from another journal's.</summary>
+    public required long CreatedUnixMs { get; init; }
+
     public long FileLengthBytes { get; set; }
 
     /// <summary>Timestamp of the newest record (or the creation time while empty).</summary>
