@@ -31,7 +31,7 @@ public static class JournalScanner
             throw new DirectoryNotFoundException($"journal directory '{full}' does not exist");
         }
 
-        DirectoryScan scan = DirectoryScan.Run(full, assumeQuarantine, handler, deliverAfterDamage: true);
+        DirectoryScan scan = DirectoryScan.Run(full, assumeQuarantine, handler, deliverAfterDamage: true, DirectoryScan.DefaultMaxWriteSpanBytes);
         return scan.ToReport(producedByOpen: false, scan.RecordsDelivered);
     }
 

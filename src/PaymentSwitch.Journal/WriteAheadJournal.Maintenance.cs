@@ -34,7 +34,7 @@ public sealed partial class WriteAheadJournal
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            _maintenanceProblem = $"journal maintenance (free-space check / retention) failed: {ex.Message}";
+            _maintenanceProblem = $"journal maintenance (free-space check, retention, keeping the retain point) failed: {ex.Message}";
         }
         finally
         {

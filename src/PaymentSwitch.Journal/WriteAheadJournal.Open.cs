@@ -33,7 +33,7 @@ public sealed partial class WriteAheadJournal
             ReplayCheckpoint? kept = ReplayCheckpoint.Read(directory, out string? checkpointProblem);
             long checkpoint = kept?.Sequence ?? 0;
             IJournalReplayHandler? below = replayHandler is not null && checkpoint > 0 ? new BeforeReplayStart(replayHandler, checkpoint) : null;
-            DirectoryScan scan = DirectoryScan.Run(directory, o.QuarantineDamagedSegments, below, deliverAfterDamage: false);
+            DirectoryScan scan = DirectoryScan.Run(directory, o.QuarantineDamagedSegments, below, deliverAfterDamage: false, DirectoryScan.MaxWriteSpanFor(o));
             if (scan.Blocker is JournalDamage blocker)
             {
                 RecoveryReport failed = scan.ToReport(producedByOpen: true, recordsDelivered: 0);
@@ -211,9 +211,44 @@ public sealed partial class WriteAheadJournal
             }
             else if (plan.CutTail)
             {
+                if (plan.Scan.ValidRecordAfterDamageOffset >= 0)
+                {
+                    KeepCutBytes(plan, directory);
+                }
+
                 ZeroTail(plan.Path, plan.Scan.DataEndOffset, plan.Scan.NonZeroEndOffset);
             }
         }
+    }
+
+    /// <summary>
+    /// A torn last write with valid records after its hole: copies the bytes about to be cut to
+    /// <c>quarantine/&lt;segment&gt;.cut-&lt;offset&gt;</c> (synced), so that nothing readable is destroyed unseen.
+    /// </summary>
+    private static void KeepCutBytes(SegmentPlan plan, string directory)
+    {
+        string quarantine = Path.Combine(directory, JournalFormat.QuarantineDirectoryName);
+        if (!System.IO.Directory.Exists(quarantine))
+        {
+            System.IO.Directory.CreateDirectory(quarantine);
+            NativeMethods.SyncDirectory(directory);
+        }
+
+        int from = plan.Scan.DataEndOffset;
+        byte[] bytes = new byte[plan.Scan.NonZeroEndOffset - from];
+        using (SafeFileHandle source = File.OpenHandle(plan.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
+        {
+            RandomAccess.Read(source, bytes, from);
+        }
+
+        string target = Path.Combine(quarantine, $"{plan.Scan.FileName}.cut-{from}");
+        using (SafeFileHandle copy = File.OpenHandle(target, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            RandomAccess.Write(copy, bytes, 0);
+            NativeMethods.SyncData(copy, target);
+        }
+
+        NativeMethods.SyncDirectory(quarantine);
     }
 
     /// <summary>Overwrites the torn bytes with zeros and syncs, so that later appends never sit in front of stale bytes.</summary>

@@ -142,8 +142,38 @@ public class TornTailTests
         Assert.Contains($"sequences {firstAfter.Sequence}..40", cut.Description);
 
         // Reopen cuts everything from the hole on (the records after it were zeroed: new appends follow sequence 29 and
-        // the journal reopens clean, with no stale record behind them).
-        await AssertCutThenHealthy(options, 29, NonZeroEnd(segment) - victim.OffsetBytes);
+        // the journal reopens clean, with no stale record behind them). The cut bytes are kept in quarantine/ first.
+        byte[] cutBytes = File.ReadAllBytes(segment).AsSpan((int)victim.OffsetBytes, (int)(NonZeroEnd(segment) - victim.OffsetBytes)).ToArray();
+        await AssertCutThenHealthy(options, 29, cutBytes.Length);
+        string kept = Path.Combine(dir.Path, "quarantine", $"{victim.SegmentFile}.cut-{victim.OffsetBytes}");
+        Assert.Equal(cutBytes, File.ReadAllBytes(kept));
+    }
+
+    [Fact]
+    public async Task Torn_last_write_with_a_hole_and_a_short_last_record_is_cut()
+    {
+        using var dir = new TempDirectory();
+        JournalOptions options = await WriteRecords(dir.Path, 40);
+        List<ReplayedRecord> layout = Journals.Layout(dir.Path);
+        string segment = Path.Combine(dir.Path, layout[0].SegmentFile);
+        PunchUnwrittenSectors(segment, layout[29]);
+        ReplayedRecord last = layout[^1];
+        Journals.Overwrite(segment, last.OffsetBytes + 100, new byte[28 + last.Payload.Length - 100]); // its end never written either
+        await AssertCutThenHealthy(options, 29, NonZeroEnd(segment) - layout[29].OffsetBytes);
+    }
+
+    [Fact]
+    public async Task Outside_strict_a_hole_before_valid_records_refuses()
+    {
+        using var dir = new TempDirectory();
+        JournalOptions options = await WriteRecords(dir.Path, 40);
+        List<ReplayedRecord> layout = Journals.Layout(dir.Path);
+        PunchUnwrittenSectors(Path.Combine(dir.Path, layout[0].SegmentFile), layout[29]);
+
+        // Batched reports appends before they are durable: a hole there proves nothing about what was acknowledged.
+        options.Durability = DurabilityMode.Batched;
+        var ex = Assert.Throws<JournalCorruptException>(() => WriteAheadJournal.Open(options, null, out _));
+        Assert.Equal(layout[29].OffsetBytes, ex.OffsetBytes);
     }
 
     [Fact]
@@ -169,21 +199,14 @@ public class TornTailTests
     public async Task Hole_of_unwritten_sectors_further_back_than_one_write_refuses()
     {
         using var dir = new TempDirectory();
-        // Records of 64 KiB without fsync (fast): more than the largest single write (64 MiB) follows the hole.
-        JournalOptions options = Journals.Options(dir.Path, o =>
-        {
-            o.Durability = DurabilityMode.None;
-            o.AllowUnsafeDurabilityNone = true;
-            o.SegmentSizeBytes = 128L * 1024 * 1024;
-            o.MaxRecordPayloadBytes = 64 * 1024;
-            o.MaxPendingBytes = 4 * 1024 * 1024;
-            o.ZeroFillSegments = false;
-        });
+        // Each append is its own write of at most MaxPendingBytes (here 64 KiB): the hole lies more than one write of
+        // this journal before the end, so those records after it were acknowledged, and nothing may be cut.
+        JournalOptions options = Journals.Options(dir.Path, o => o.MaxPendingBytes = 64 * 1024);
         await using (WriteAheadJournal journal = Journals.Open(options, out _))
         {
-            for (int i = 1; i <= 1060; i++)
+            for (int i = 1; i <= 400; i++)
             {
-                await journal.AppendAsync(2, Journals.Payload(i, 64 * 1024));
+                await journal.AppendAsync(2, Journals.Payload(i, 300));
             }
         }
 
@@ -191,7 +214,7 @@ public class TornTailTests
         ReplayedRecord victim = layout[4];
         string segment = Path.Combine(dir.Path, victim.SegmentFile);
         PunchUnwrittenSectors(segment, victim);
-        Assert.True(NonZeroEnd(segment) - victim.OffsetBytes > JournalOptions.MaxPendingBytesLimit + 8192);
+        Assert.True(NonZeroEnd(segment) - victim.OffsetBytes > options.MaxPendingBytes + 8192);
 
         var ex = Assert.Throws<JournalCorruptException>(() => WriteAheadJournal.Open(options, null, out _));
         Assert.Equal(victim.OffsetBytes, ex.OffsetBytes);

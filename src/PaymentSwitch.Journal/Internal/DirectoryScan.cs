@@ -48,9 +48,19 @@ internal sealed class DirectoryScan
     /// <summary>The live segment appends continue in, or null when Open must create a new one at <see cref="NextSequence"/>.</summary>
     public SegmentPlan? ActiveSegment { get; private set; }
 
-    public static DirectoryScan Run(string directory, bool quarantineDamaged, IJournalReplayHandler? handler, bool deliverAfterDamage)
+    /// <summary>The largest single write of a Strict journal with the default options: what a torn last write can span.</summary>
+    public static readonly long DefaultMaxWriteSpanBytes = MaxWriteSpanFor(new JournalOptions());
+
+    /// <summary>The largest single write a journal with <paramref name="options"/> makes in Strict mode, or 0 in another mode (see <see cref="IsPartlyPersistedLastWrite"/>).</summary>
+    public static long MaxWriteSpanFor(JournalOptions options) =>
+        options.Durability == DurabilityMode.Strict ? options.MaxPendingBytes + (2L * DirectSegmentWriter.BlockBytes) : 0;
+
+    /// <summary>The largest single write of the journal whose last write may be torn (0: holes are never taken for one).</summary>
+    public long MaxWriteSpanBytes { get; private init; }
+
+    public static DirectoryScan Run(string directory, bool quarantineDamaged, IJournalReplayHandler? handler, bool deliverAfterDamage, long maxWriteSpanBytes)
     {
-        var scan = new DirectoryScan { Directory = directory };
+        var scan = new DirectoryScan { Directory = directory, MaxWriteSpanBytes = maxWriteSpanBytes };
         var segmentFiles = new List<(long Sequence, string Path)>();
         foreach (string path in System.IO.Directory.EnumerateFiles(directory))
         {
@@ -149,7 +159,7 @@ internal sealed class DirectoryScan
                     ? $"torn tail after the last complete record (crash during the last write): {d.Detail}; no valid record follows, cut."
                     : $"torn last write (a power cut persisted some of its sectors and not others): {d.Detail}; the {s.RecordsAfterDamage} valid " +
                       $"records after it (sequences {s.ValidRecordAfterDamageSequence}..{s.HighestSequenceSeen}) belong to the same unfinished write, " +
-                      "were never reported durable, and are cut with it.";
+                      $"were never reported durable, and are cut with it (the cut bytes are kept in {JournalFormat.QuarantineDirectoryName}/).";
                 AddDamage(new JournalDamage(s.FileName, d.OffsetBytes, d.ExpectedSequence, d.Kind, JournalDamageResolution.TailCut, s.NonZeroEndOffset - d.OffsetBytes, what));
                 MarkLive(plan, ref expected, ref liveRecords);
                 continue;
@@ -197,21 +207,18 @@ internal sealed class DirectoryScan
     }
 
     /// <summary>
-    /// The journal's largest single write: one pending buffer at <see cref="JournalOptions.MaxPendingBytesLimit"/>, plus
-    /// the partly filled block a direct write starts with and the padding block it ends with.
-    /// </summary>
-    internal const long MaxWriteSpanBytes = JournalOptions.MaxPendingBytesLimit + (2L * DirectSegmentWriter.BlockBytes);
-
-    /// <summary>
     /// Damage followed by valid records can still be the last write, torn: a write of several sectors that a power cut
     /// persisted out of order leaves holes of never-written sectors with its later records intact after them. It was
     /// never reported durable (Strict completes appends only when the whole write is durable, and starts no write before
     /// the previous one is), so cutting it loses nothing acknowledged. Told apart from damage to data that was complete
-    /// by all of: every damaged place holds a never-written sector (<see cref="SegmentScan.HoldsUnwrittenSector"/>),
-    /// every run of records after a hole continues with a higher sequence than the hole expected, and everything from the
-    /// block of the first damage to the last non-zero byte fits in one write.
+    /// by all of: every hole holds a never-written sector (<see cref="SegmentScan.HoldsUnwrittenSector"/>), every run
+    /// of records after a hole continues with a higher sequence than the hole expected, and everything from the block of
+    /// the first damage to the last non-zero byte fits in one write of this journal (<see cref="MaxWriteSpanBytes"/>:
+    /// its pending buffer plus two blocks; 0 outside Strict, where written records may be reported before they are
+    /// durable and a hole proves nothing). A disk that loses acknowledged writes looks the same, so what is cut is kept
+    /// in quarantine/ first.
     /// </summary>
-    private static bool IsPartlyPersistedLastWrite(SegmentScanResult s)
+    private bool IsPartlyPersistedLastWrite(SegmentScanResult s)
     {
         long writeStart = s.Damages[0].OffsetBytes - (s.Damages[0].OffsetBytes % DirectSegmentWriter.BlockBytes);
         if (s.NonZeroEndOffset - writeStart > MaxWriteSpanBytes)
@@ -221,7 +228,8 @@ internal sealed class DirectoryScan
 
         foreach (SegmentDamage d in s.Damages)
         {
-            if (d.Kind == JournalDamageKind.SequenceBreak || !d.UnwrittenSector || (d.ResumedAtSequence != 0 && d.ResumedAtSequence <= d.ExpectedSequence))
+            bool hole = d.ResumedAtSequence != 0; // valid records follow this damage (the last one may be a plain torn tail)
+            if (d.Kind == JournalDamageKind.SequenceBreak || (hole && (!d.UnwrittenSector || d.ResumedAtSequence <= d.ExpectedSequence)))
             {
                 return false;
             }
