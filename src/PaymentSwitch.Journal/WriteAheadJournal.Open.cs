@@ -192,12 +192,7 @@ public sealed partial class WriteAheadJournal
             }
             else if (plan.Quarantine)
             {
-                string quarantine = Path.Combine(directory, JournalFormat.QuarantineDirectoryName);
-                if (!System.IO.Directory.Exists(quarantine))
-                {
-                    System.IO.Directory.CreateDirectory(quarantine);
-                    NativeMethods.SyncDirectory(directory);
-                }
+                string quarantine = QuarantineDirectory(directory);
 
                 string target = Path.Combine(quarantine, plan.Scan.FileName);
                 for (int n = 1; File.Exists(target); n++)
@@ -221,11 +216,8 @@ public sealed partial class WriteAheadJournal
         }
     }
 
-    /// <summary>
-    /// A torn last write with valid records after its hole: copies the bytes about to be cut to
-    /// <c>quarantine/&lt;segment&gt;.cut-&lt;offset&gt;</c> (synced), so that nothing readable is destroyed unseen.
-    /// </summary>
-    private static void KeepCutBytes(SegmentPlan plan, string directory)
+    /// <summary>The journal's <c>quarantine/</c> directory, created (and the journal directory synced) when missing.</summary>
+    private static string QuarantineDirectory(string directory)
     {
         string quarantine = Path.Combine(directory, JournalFormat.QuarantineDirectoryName);
         if (!System.IO.Directory.Exists(quarantine))
@@ -234,6 +226,16 @@ public sealed partial class WriteAheadJournal
             NativeMethods.SyncDirectory(directory);
         }
 
+        return quarantine;
+    }
+
+    /// <summary>
+    /// A torn last write with valid records after its hole: copies the bytes about to be cut to
+    /// <c>quarantine/&lt;segment&gt;.cut-&lt;offset&gt;</c> (synced), so that nothing readable is destroyed unseen.
+    /// </summary>
+    private static void KeepCutBytes(SegmentPlan plan, string directory)
+    {
+        string quarantine = QuarantineDirectory(directory);
         int from = plan.Scan.DataEndOffset;
         byte[] bytes = new byte[plan.Scan.NonZeroEndOffset - from];
         using (SafeFileHandle source = File.OpenHandle(plan.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
