@@ -306,8 +306,9 @@ internal sealed class CardIssuerConnection
                 return "sign-on refused";
             }
             _lastError = null;
-            Volatile.Write(ref _state, (int)IssuerLinkState.Ready);
+            // Logged first: whoever sees the link ready (the start waits for it) also finds the line in the log.
             SwitchLog.IssuerSignedOn(_link.Logger, _link.Id, _endpoint.ToString());
+            Volatile.Write(ref _state, (int)IssuerLinkState.Ready);
             return null;
         }
         if (stan == _echoStan) Volatile.Write(ref _echoSentAt, 0);
