@@ -36,6 +36,54 @@ public static class JournalScanner
     }
 
     /// <summary>
+    /// Hands <paramref name="handler"/> the records <see cref="WriteAheadJournal.Open"/> would keep, in file order:
+    /// as <see cref="Scan"/>, except that the records past a torn last write, which Open cuts, are not handed over
+    /// (they were never reported durable: an approval among them never reached the acquirer). They are counted in
+    /// <see cref="RecoveryReport.RecordsPastTornWrite"/>. Records after damage that Open refuses are still handed
+    /// over, as <see cref="Scan"/> does, so that the operator sees everything readable while the journal is repaired.
+    /// </summary>
+    /// <remarks>
+    /// Two passes: a <see cref="Verify"/> finds where Open would cut, then the scan reads. On a live journal the last
+    /// write may be in progress during the first pass; its records then count as past the cut, as they would at a
+    /// crash at that moment.
+    /// </remarks>
+    public static RecoveryReport ScanKept(string directory, IJournalReplayHandler handler, bool assumeQuarantine = false)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        RecoveryReport verify = Verify(directory, assumeQuarantine);
+        Dictionary<string, long> cuts = verify.Damages
+            .Where(d => d.Resolution == JournalDamageResolution.TailCut)
+            .GroupBy(d => d.SegmentFile)
+            .ToDictionary(g => g.Key, g => g.Min(d => d.OffsetBytes), StringComparer.Ordinal);
+        if (cuts.Count == 0)
+        {
+            return Scan(directory, handler, assumeQuarantine);
+        }
+
+        var kept = new KeptRecords(handler, cuts);
+        RecoveryReport report = Scan(directory, kept, assumeQuarantine);
+        report.RecordsPastTornWrite = kept.Skipped;
+        return report;
+    }
+
+    /// <summary>Passes records on unless they lie at or past a torn-write cut of their segment.</summary>
+    private sealed class KeptRecords(IJournalReplayHandler inner, Dictionary<string, long> cutOffsets) : IJournalReplayHandler
+    {
+        public long Skipped { get; private set; }
+
+        public void OnRecord(in JournalRecord record)
+        {
+            if (cutOffsets.TryGetValue(record.SegmentFile, out long cut) && record.OffsetBytes >= cut)
+            {
+                Skipped++;
+                return;
+            }
+
+            inner.OnRecord(record);
+        }
+    }
+
+    /// <summary>
     /// Reads one segment file on its own (for example one moved to <c>quarantine/</c>), handing every readable record
     /// to <paramref name="handler"/>. Damage is listed with resolution <see cref="JournalDamageResolution.SkippedByScanner"/>.
     /// </summary>

@@ -72,6 +72,12 @@ public sealed class RecoveryReport
     /// <summary>Open only: why the persisted retain point was not used (damaged, or beyond the journal's end), or null.</summary>
     public string? ReplayCheckpointProblem { get; internal set; }
 
+    /// <summary>
+    /// <see cref="JournalScanner.ScanKept"/> only: readable records past a torn last write that Open cuts, which were
+    /// therefore not handed to the handler. 0 elsewhere.
+    /// </summary>
+    public long RecordsPastTornWrite { get; internal set; }
+
     /// <summary>Total bytes cut from a torn tail.</summary>
     public long TornTailBytesCut
     {

@@ -227,6 +227,64 @@ public class JournalCommandTests
     }
 
     [Fact]
+    public async Task Report_leaves_out_the_records_past_a_torn_last_write_as_the_switch_cuts_them_at_start()
+    {
+        HostedSwitch host = HostedSwitch.Create();
+        await using (SwitchProcess first = SwitchProcess.Start("--config", host.Config))
+        {
+            Assert.True(await first.WaitForOutputAsync("signed on", 60_000), first.Output);
+            await host.AuthoriseAsync(8);
+            first.KillHard();
+            await first.WaitForExitAsync(20_000);
+        }
+
+        // A power cut that persisted the end of the last write but not a part before it: two never-written sectors
+        // from the start of a record, with readable records (higher sequences) after them.
+        List<RecordPlace> records = RecordPlace.ReadAll(host.Journal);
+        static long HoleEnd(RecordPlace r) => ((r.Offset / 512) + 2) * 512; // to the end of the first whole sector after it
+        RecordPlace victim = records.Last(r => HoleEnd(r) <= records[^3].Offset); // at least three readable records after
+        long holeEnd = HoleEnd(victim);
+        using (var file = new FileStream(Path.Combine(host.Journal, victim.Segment), FileMode.Open, FileAccess.Write))
+        {
+            file.Position = victim.Offset;
+            file.Write(new byte[holeEnd - victim.Offset]);
+        }
+        int pastHole = records.Count(r => r.Segment == victim.Segment && r.Offset >= holeEnd);
+        Assert.True(pastHole >= 3 && victim.Segment == records[^1].Segment, "readable records must follow the hole in the last segment");
+        Assert.Equal(JournalDamageResolution.TailCut, Assert.Single(JournalScanner.Verify(host.Journal).Damages).Resolution);
+        ReconciliationReport everythingReadable = Reconcile(host.Journal);
+
+        (int exit, string json, string output) = await SwitchProcess.RunCapturedAsync(120_000, "journal", "report", "--dir", host.Journal, "--json");
+        Assert.Equal(1, exit); // damaged: the figures are what the switch will keep
+        Assert.Contains("journal report: the journal is damaged", output);
+        JsonElement root = JsonDocument.Parse(json).RootElement;
+        Assert.Equal(pastHole, root.GetProperty("journal").GetProperty("recordsPastTornWrite").GetInt64());
+        JsonElement before = root.GetProperty("reconciliation").GetProperty("totals");
+        Assert.True(before.GetProperty("approvedAmountMinor").GetInt64() < everythingReadable.Totals.ApprovedAmountMinor,
+            "the approvals past the hole must not be counted");
+        (exit, output) = await Journal("report", "--dir", host.Journal);
+        Assert.Equal(1, exit);
+        Assert.Contains($"not counted: {pastHole} record(s) past a torn last write", output);
+
+        // The switch cuts exactly those records: after its start the journal is clean and reports the same.
+        await using (SwitchProcess second = SwitchProcess.Start("--config", host.Config))
+        {
+            Assert.True(await second.WaitForOutputAsync("signed on", 60_000), second.Output);
+            second.Terminate();
+            Assert.Equal(0, await second.WaitForExitAsync(60_000));
+        }
+
+        (exit, output) = await Journal("report", "--dir", host.Journal, "--json");
+        Assert.True(exit == 0, output);
+        root = JsonDocument.Parse(output).RootElement;
+        Assert.Equal(0, root.GetProperty("journal").GetProperty("recordsPastTornWrite").GetInt64());
+        JsonElement after = root.GetProperty("reconciliation").GetProperty("totals");
+        Assert.Equal(before.GetProperty("forwardedCount").GetInt64(), after.GetProperty("forwardedCount").GetInt64());
+        Assert.Equal(before.GetProperty("approvedAmountMinor").GetInt64(), after.GetProperty("approvedAmountMinor").GetInt64());
+        host.Delete();
+    }
+
+    [Fact]
     public async Task A_flipped_bit_mid_segment_stops_the_start_naming_the_file_and_quarantine_lets_it_start()
     {
         HostedSwitch host = HostedSwitch.Create();

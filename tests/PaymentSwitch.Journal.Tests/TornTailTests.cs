@@ -150,6 +150,45 @@ public class TornTailTests
     }
 
     [Fact]
+    public async Task Scanning_for_kept_records_leaves_out_those_past_a_torn_last_write_and_counts_them()
+    {
+        using var dir = new TempDirectory();
+        await WriteRecords(dir.Path, 40);
+        List<ReplayedRecord> layout = Journals.Layout(dir.Path);
+        long holeEnd = PunchUnwrittenSectors(Path.Combine(dir.Path, layout[29].SegmentFile), layout[29]);
+        long firstAfter = layout.First(r => r.OffsetBytes >= holeEnd).Sequence;
+
+        var everything = new RecordingHandler();
+        JournalScanner.Scan(dir.Path, everything);
+        Assert.Equal(29 + (41 - firstAfter), everything.Records.Count); // the plain scan hands over what it can read
+
+        var kept = new RecordingHandler();
+        RecoveryReport report = JournalScanner.ScanKept(dir.Path, kept);
+        Assert.Equal(Enumerable.Range(1, 29).Select(i => (long)i), kept.Records.Select(r => r.Sequence));
+        Assert.Equal(41 - firstAfter, report.RecordsPastTornWrite);
+        Assert.Equal(JournalDamageResolution.TailCut, Assert.Single(report.Damages).Resolution);
+    }
+
+    [Fact]
+    public async Task Scanning_for_kept_records_of_a_journal_open_refuses_hands_over_everything_readable()
+    {
+        using var dir = new TempDirectory();
+        JournalOptions options = await WriteRecords(dir.Path, 40);
+        List<ReplayedRecord> layout = Journals.Layout(dir.Path);
+        string segment = Path.Combine(dir.Path, layout[9].SegmentFile);
+        byte[] bytes = File.ReadAllBytes(segment);
+        bytes[layout[9].OffsetBytes + 30] ^= 0x04; // a flipped bit in record 10's payload: not a torn write
+        File.WriteAllBytes(segment, bytes);
+
+        var kept = new RecordingHandler();
+        RecoveryReport report = JournalScanner.ScanKept(dir.Path, kept);
+        Assert.NotNull(report.OpenRefusal);
+        Assert.Equal(39, kept.Records.Count);
+        Assert.Equal(0, report.RecordsPastTornWrite);
+        Assert.Throws<JournalCorruptException>(() => Journals.Open(options, out _));
+    }
+
+    [Fact]
     public async Task Torn_last_write_with_a_hole_and_a_short_last_record_is_cut()
     {
         using var dir = new TempDirectory();

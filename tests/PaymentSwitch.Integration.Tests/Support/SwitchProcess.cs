@@ -11,12 +11,21 @@ internal sealed partial class SwitchProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private readonly StringBuilder _standardOutput = new();
     private readonly object _gate = new();
 
     private SwitchProcess(Process process)
     {
         _process = process;
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_gate) _output.AppendLine(e.Data); };
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (_gate)
+            {
+                _output.AppendLine(e.Data);
+                _standardOutput.AppendLine(e.Data);
+            }
+        };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_gate) _output.AppendLine(e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -25,6 +34,9 @@ internal sealed partial class SwitchProcess : IAsyncDisposable
     public static string Executable => Path.Combine(AppContext.BaseDirectory, "PaymentSwitch.dll");
 
     public string Output { get { lock (_gate) return _output.ToString(); } }
+
+    /// <summary>Standard output alone (<see cref="Output"/> interleaves it with standard error in arrival order).</summary>
+    public string StandardOutput { get { lock (_gate) return _standardOutput.ToString(); } }
 
     public int Id => _process.Id;
 
@@ -48,6 +60,16 @@ internal sealed partial class SwitchProcess : IAsyncDisposable
         await p._process.WaitForExitAsync(timeout.Token);
         p._process.WaitForExit(); // drain the output readers
         return (p.ExitCode, p.Output);
+    }
+
+    /// <summary>As <see cref="RunAsync"/>, with standard output also on its own (for output to parse, such as JSON).</summary>
+    public static async Task<(int ExitCode, string StandardOutput, string Output)> RunCapturedAsync(int timeoutMs, params string[] args)
+    {
+        await using SwitchProcess p = Start(args);
+        using var timeout = new CancellationTokenSource(timeoutMs);
+        await p._process.WaitForExitAsync(timeout.Token);
+        p._process.WaitForExit(); // drain the output readers
+        return (p.ExitCode, p.StandardOutput, p.Output);
     }
 
     public async Task<bool> WaitForOutputAsync(string text, int timeoutMs)

@@ -9,7 +9,9 @@ namespace PaymentSwitch.Host.Commands.Journal;
 /// <summary>
 /// <c>journal report</c>: the switch's reconciliation figures from the journal (<see cref="ReconciliationBuilder"/>),
 /// as tables or as JSON (<c>{"journal": {...}, "reconciliation": {...}}</c>, camelCase). Exit 1 when the journal is
-/// damaged or holds unreadable records: the figures then cover only what could be read.
+/// damaged or holds unreadable records: the figures then cover only what could be read. Records past a torn last
+/// write are not counted: the switch's start cuts them (they were never durable, so no approval among them reached an
+/// acquirer), and the report says how many there were.
 /// </summary>
 internal static class JournalReporter
 {
@@ -25,7 +27,7 @@ internal static class JournalReporter
     {
         string directory = arguments.Directory!;
         var builder = new ReconciliationBuilder(arguments.FromUtc, arguments.ToUtc);
-        RecoveryReport scan = JournalScanner.Scan(directory, builder);
+        RecoveryReport scan = JournalScanner.ScanKept(directory, builder);
         ReconciliationReport report = builder.Build();
         bool damaged = scan.Damages.Count > 0 || report.Anomalies.UnreadableRecords > 0;
 
@@ -39,6 +41,7 @@ internal static class JournalReporter
                     segments = scan.Segments.Count,
                     clean = !damaged,
                     damages = scan.Damages.Select(d => d.ToString()).ToArray(),
+                    recordsPastTornWrite = scan.RecordsPastTornWrite,
                 },
                 reconciliation = report,
             };
@@ -46,7 +49,7 @@ internal static class JournalReporter
         }
         else
         {
-            WriteText(Console.Out, directory, arguments.Source, report);
+            WriteText(Console.Out, directory, arguments.Source, report, scan.RecordsPastTornWrite);
         }
 
         if (!damaged) return JournalCommand.ExitClean;
@@ -55,13 +58,18 @@ internal static class JournalReporter
         return JournalCommand.ExitDamaged;
     }
 
-    private static void WriteText(TextWriter w, string directory, string source, ReconciliationReport r)
+    private static void WriteText(TextWriter w, string directory, string source, ReconciliationReport r, long recordsPastTornWrite)
     {
         w.WriteLine($"journal report: {directory}");
         w.WriteLine($"  source   {source}");
         w.WriteLine(r.RecordsRead == 0
             ? "  records  none"
             : $"  records  {N(r.RecordsRead)} (sequences {N(r.FirstSequence)}..{N(r.LastSequence)}, {Time(r.FirstRecordUtc)} .. {Time(r.LastRecordUtc)})");
+        if (recordsPastTornWrite > 0)
+        {
+            w.WriteLine($"           not counted: {N(recordsPastTornWrite)} record(s) past a torn last write, which the switch cuts at start " +
+                "(never durable; kept in quarantine/ when cut)");
+        }
         w.WriteLine($"  period   {(r.FromUtc is null ? "journal start" : Time(r.FromUtc))} .. {(r.ToUtc is null ? "journal end" : Time(r.ToUtc))} " +
             "(transactions selected by the time they were forwarded; outcomes and reversals as of the last record)");
         w.WriteLine("  amounts  in minor units, summed over currencies (see 'by currency'); net approved = the issuer's approvals + stand-in");
