@@ -21,6 +21,10 @@
 #              switch from /proc/PID/status: on the strict switch after all the load above, and on a fresh switch
 #   profile    one more run at RATE through a separate strict switch while `perf record -a -g` samples the
 #              machine; flat profiles per process in logs/ (needs perf; skipped when it is missing)
+#   jitter     before anything of ours runs: how late this machine wakes a sleeping thread when it is idle
+#              (cyclictest, one ordinary SCHED_OTHER thread per CPU, every 250 µs for JITTER_SECONDS). A machine that
+#              wakes 1% of threads over 1 ms late cannot hold any p99 <= 1 ms, whatever runs on it. Needs cyclictest
+#              (Debian package rt-tests); skipped when it is missing.
 #
 # Output: perf/results/e2e-summary.json, perf/results/switch-strict-<RATE>.svg/.html (chart of the through-the-
 # switch run), the harness's JSON for every run in perf/results/runs/, logs in perf/results/logs/.
@@ -61,7 +65,8 @@ IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-10000}
 IDLE_SETTLE_SECONDS=${IDLE_SETTLE_SECONDS:-10}
 RSS_LIMIT_MB=${RSS_LIMIT_MB:-256}
 ISSUER_CONNECTIONS=${ISSUER_CONNECTIONS:-2} # switch -> simulator connections
-PHASES=${PHASES:-"straight switch sweep terminals idle profile"}
+PHASES=${PHASES:-"jitter straight switch sweep terminals idle profile"}
+JITTER_SECONDS=${JITTER_SECONDS:-15}
 PROFILE_SECONDS=${PROFILE_SECONDS:-10}
 PREWARM=${PREWARM:-15s}                    # unrecorded run at RATE/2 on each new switch first (JIT tiers, pools)
 QUIET_LOAD=${QUIET_LOAD:-0}                # >0: before each run wait (at most QUIET_WAIT_SECONDS) for loadavg below it
@@ -231,6 +236,32 @@ if [[ " $PHASES " == *" profile "* ]] && command -v perf >/dev/null; then
     # lives in anonymous memory, where perf looks the map up (with W^X it sits in a memfd perf cannot name).
     # Both only change how code is mapped, not the steady state being measured.
     PERF_ENV=(DOTNET_PerfMapEnabled=3 DOTNET_EnableWriteXorExecute=0)
+fi
+
+# ---- host jitter (nothing of ours running yet) ----------------------------------------------------------------------
+# cyclictest's histogram (one row per microsecond: "us count_cpu0 count_cpu1 ...") -> p50/p99/p99.9/max in ms over all
+# CPUs, and the share of wake-ups at least 1 ms late.
+jitter_summary() {
+    awk '/^[0-9]/ { rows++; us[rows] = $1 + 0; for (i = 2; i <= NF; i++) { c[rows] += $i; n += $i } }
+         /^# Max Latencies:/ { for (i = 4; i <= NF; i++) if ($i + 0 > mx) mx = $i + 0 }
+         END {
+             if (n == 0) { print "null"; exit }
+             split("0.5 0.99 0.999", q, " "); acc = 0; k = 1
+             for (r = 1; r <= rows; r++) { acc += c[r]; while (k <= 3 && acc >= q[k] * n) { v[k] = us[r]; k++ } if (us[r] >= 1000) late += c[r] }
+             printf "{\"wakeups\":%d,\"p50Ms\":%.3f,\"p99Ms\":%.3f,\"p999Ms\":%.3f,\"maxMs\":%.3f,\"percentAtLeast1Ms\":%.3f}\n",
+                 n, v[1] / 1000, v[2] / 1000, v[3] / 1000, mx / 1000, 100 * late / n
+         }' "$1"
+}
+if [[ " $PHASES " == *" jitter "* ]]; then
+    if command -v cyclictest >/dev/null; then
+        log "host jitter: cyclictest, $(nproc) SCHED_OTHER threads, 250 µs interval, ${JITTER_SECONDS}s, machine otherwise idle"
+        cyclictest --policy=other -t "$(nproc)" -a -i 250 -D "$JITTER_SECONDS" -q -m -h 20000 \
+            --histfile="$LOGS/jitter-histogram.txt" >"$LOGS/jitter.log" 2>&1 || log "cyclictest failed (see $LOGS/jitter.log)"
+        [[ -s $LOGS/jitter-histogram.txt ]] && jitter_summary "$LOGS/jitter-histogram.txt" >"$RUNS/jitter.json"
+        [[ -s $RUNS/jitter.json ]] && log "host jitter: $(jq -r '"p50 \(.p50Ms) ms, p99 \(.p99Ms) ms, p99.9 \(.p999Ms) ms, max \(.maxMs) ms; \(.percentAtLeast1Ms)% of wake-ups >= 1 ms late"' "$RUNS/jitter.json")"
+    else
+        log "host jitter skipped: cyclictest not installed (apt-get install rt-tests)"
+    fi
 fi
 
 # ---- simulator -------------------------------------------------------------------------------------------------
@@ -707,10 +738,11 @@ jq -n \
     --argjson sweepNone "$(file_or_null "$RUNS/sweep-none.json")" \
     --argjson termOpen "$(run_or_null "terminals-$TERMINALS-open")" --argjson termClosed "$(run_or_null "terminals-$TERMINALS-closed")" \
     --argjson idleAfter "$(file_or_null "$RUNS/idle-after-load.json")" --argjson idleFresh "$(file_or_null "$RUNS/idle-fresh.json")" \
-    --argjson profile "$(run_or_null "profile-$RATE")" --argjson journal "$(journal_stats)" '
+    --argjson profile "$(run_or_null "profile-$RATE")" --argjson journal "$(journal_stats)" \
+    --argjson jitter "$(file_or_null "$RUNS/jitter.json")" '
     def ratio(a; b): if (a != null and b != null and b != 0) then (a / b * 1000 | round / 1000) else null end;
     {
-      machine: { cores: $cores, commit: $commit, changedFilesUnderSrc: $dirty, finishedAt: $started },
+      machine: { cores: $cores, commit: $commit, changedFilesUnderSrc: $dirty, finishedAt: $started, idleWakeUpLateness: $jitter },
       settings: { rate: $rate, halfRate: $half, duration: $duration, warmup: $warmup, acquirerConnections: $connections, switchEnv: $switchEnv },
       straight: { atRate: $straight, atHalfRate: $straightHalf },
       switchStrict: { atRate: $strict, atHalfRate: $strictHalf, journalDuringRateRun: $journal,
@@ -754,6 +786,7 @@ jq -r '
   "ratio switch/straight: answered at RATE \(.ratios.switchOverStraightAchievedAtRate), CPU-bound ceiling \(.ratios.switchOverStraightCpuBoundCeiling)",
   "max rate p99<=10ms: straight \(.sweep.straight.maxPassingRate // "-")/s, strict \(.sweep.strict.maxPassingRate // "-")/s, none \(.sweep.none.maxPassingRate // "-")/s; switch/straight \(.ratios.switchOverStraightMaxRate), strict/none \(.ratios.strictOverNoneMaxRate)",
   "idle \(.idleConnections.fresh.connections // "-") connections: VmRSS after load \(.idleConnections.afterLoad.switchRssMbAtIdle // "-") MB, fresh \(.idleConnections.fresh.switchRssMbAtIdle // "-") MB (limit \(.floors.idleRssAtMostMb) MB)",
+  "host jitter (idle machine, thread wake-up lateness): \(.machine.idleWakeUpLateness | if . == null then "-" else "p99 \(.p99Ms) ms, p99.9 \(.p999Ms) ms, max \(.maxMs) ms, \(.percentAtLeast1Ms)% >= 1 ms" end)",
   "floors: rate>=\(.floors.strictRateAtLeast) sweep \(.floors.strictRateMet), at RATE \(.floors.strictAchievedAtRateMet); p99<=\(.floors.halfRateP99AtMostMs)ms at half rate \(.floors.halfRateP99Met); idle RSS \(.floors.idleRssMet)"
 ' "$RESULTS/e2e-summary.json" | tee -a "$E2E_LOG"
 log "summary: $RESULTS/e2e-summary.json; chart: $RESULTS/switch-strict-$RATE.html; logs: $LOGS"
