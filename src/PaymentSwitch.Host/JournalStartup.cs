@@ -21,7 +21,7 @@ internal static class JournalStartup
         var options = new JournalOptions
         {
             Directory = directory,
-            Durability = settings.Durability switch { "batched" => DurabilityMode.Batched, "none" => DurabilityMode.None, _ => DurabilityMode.Strict },
+            Durability = settings.DurabilityMode,
             AllowUnsafeDurabilityNone = settings.AllowUnsafeNone,
             BatchedWindowMs = settings.BatchedWindowMs,
             SegmentSizeBytes = settings.SegmentSizeBytes,

@@ -15,14 +15,19 @@ public static class JournalScanner
     /// </summary>
     /// <param name="directory">The journal directory.</param>
     /// <param name="assumeQuarantine">Report as if <see cref="JournalOptions.QuarantineDamagedSegments"/> were set.</param>
-    public static RecoveryReport Verify(string directory, bool assumeQuarantine = false) =>
-        Scan(directory, handler: null, assumeQuarantine);
+    /// <param name="durability">
+    /// The mode the journal was written in. It decides whether damage followed by valid records can be a torn last
+    /// write (only a <see cref="DurabilityMode.Strict"/> journal's holes prove that; see <see cref="WriteAheadJournal.Open"/>).
+    /// </param>
+    public static RecoveryReport Verify(string directory, bool assumeQuarantine = false, DurabilityMode durability = DurabilityMode.Strict) =>
+        Scan(directory, handler: null, assumeQuarantine, durability);
 
     /// <summary>
     /// Hands every readable record of every segment (including records found after damage, and in segments Open would
     /// refuse or quarantine) to <paramref name="handler"/> in file order, and reports as <see cref="Verify"/> does.
     /// </summary>
-    public static RecoveryReport Scan(string directory, IJournalReplayHandler? handler, bool assumeQuarantine = false)
+    public static RecoveryReport Scan(string directory, IJournalReplayHandler? handler, bool assumeQuarantine = false,
+        DurabilityMode durability = DurabilityMode.Strict)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         string full = Path.GetFullPath(directory);
@@ -31,7 +36,8 @@ public static class JournalScanner
             throw new DirectoryNotFoundException($"journal directory '{full}' does not exist");
         }
 
-        DirectoryScan scan = DirectoryScan.Run(full, assumeQuarantine, handler, deliverAfterDamage: true, DirectoryScan.DefaultMaxWriteSpanBytes);
+        long maxWriteSpan = DirectoryScan.MaxWriteSpanFor(new JournalOptions { Durability = durability });
+        DirectoryScan scan = DirectoryScan.Run(full, assumeQuarantine, handler, deliverAfterDamage: true, maxWriteSpan);
         return scan.ToReport(producedByOpen: false, scan.RecordsDelivered);
     }
 
@@ -47,21 +53,22 @@ public static class JournalScanner
     /// write may be in progress during the first pass; its records then count as past the cut, as they would at a
     /// crash at that moment.
     /// </remarks>
-    public static RecoveryReport ScanKept(string directory, IJournalReplayHandler handler, bool assumeQuarantine = false)
+    public static RecoveryReport ScanKept(string directory, IJournalReplayHandler handler, bool assumeQuarantine = false,
+        DurabilityMode durability = DurabilityMode.Strict)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        RecoveryReport verify = Verify(directory, assumeQuarantine);
+        RecoveryReport verify = Verify(directory, assumeQuarantine, durability);
         Dictionary<string, long> cuts = verify.Damages
             .Where(d => d.Resolution == JournalDamageResolution.TailCut)
             .GroupBy(d => d.SegmentFile)
             .ToDictionary(g => g.Key, g => g.Min(d => d.OffsetBytes), StringComparer.Ordinal);
         if (cuts.Count == 0)
         {
-            return Scan(directory, handler, assumeQuarantine);
+            return Scan(directory, handler, assumeQuarantine, durability);
         }
 
         var kept = new KeptRecords(handler, cuts);
-        RecoveryReport report = Scan(directory, kept, assumeQuarantine);
+        RecoveryReport report = Scan(directory, kept, assumeQuarantine, durability);
         report.RecordsPastTornWrite = kept.Skipped;
         return report;
     }

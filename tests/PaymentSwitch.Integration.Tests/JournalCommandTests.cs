@@ -238,19 +238,7 @@ public class JournalCommandTests
             await first.WaitForExitAsync(20_000);
         }
 
-        // A power cut that persisted the end of the last write but not a part before it: two never-written sectors
-        // from the start of a record, with readable records (higher sequences) after them.
-        List<RecordPlace> records = RecordPlace.ReadAll(host.Journal);
-        static long HoleEnd(RecordPlace r) => ((r.Offset / 512) + 2) * 512; // to the end of the first whole sector after it
-        RecordPlace victim = records.Last(r => HoleEnd(r) <= records[^3].Offset); // at least three readable records after
-        long holeEnd = HoleEnd(victim);
-        using (var file = new FileStream(Path.Combine(host.Journal, victim.Segment), FileMode.Open, FileAccess.Write))
-        {
-            file.Position = victim.Offset;
-            file.Write(new byte[holeEnd - victim.Offset]);
-        }
-        int pastHole = records.Count(r => r.Segment == victim.Segment && r.Offset >= holeEnd);
-        Assert.True(pastHole >= 3 && victim.Segment == records[^1].Segment, "readable records must follow the hole in the last segment");
+        (List<RecordPlace> records, int pastHole) = PunchTornWriteHole(host.Journal);
         Assert.Equal(JournalDamageResolution.TailCut, Assert.Single(JournalScanner.Verify(host.Journal).Damages).Resolution);
         ReconciliationReport everythingReadable = Reconcile(host.Journal);
 
@@ -285,6 +273,53 @@ public class JournalCommandTests
     }
 
     [Fact]
+    public async Task Verify_judges_a_hole_by_the_mode_the_journal_was_written_in_as_the_switch_does()
+    {
+        HostedSwitch host = HostedSwitch.Create();
+        await using (SwitchProcess first = SwitchProcess.Start("--config", host.Config, "--Journal:Durability=batched"))
+        {
+            Assert.True(await first.WaitForOutputAsync("signed on", 60_000), first.Output);
+            await host.AuthoriseAsync(8);
+            first.Terminate(); // batched: the clean stop syncs what the window still held
+            Assert.Equal(0, await first.WaitForExitAsync(60_000));
+        }
+        PunchTornWriteHole(host.Journal);
+
+        // Written batched (appends acknowledged before they were durable): a hole before valid records proves nothing,
+        // so the switch refuses to start, and verify through the config says so.
+        (int exit, string output) = await SwitchProcess.RunAsync(120_000, "--config", host.Config, "--Journal:Durability=batched");
+        Assert.NotEqual(0, exit);
+        Assert.Contains("cannot be opened", output);
+        (exit, output) = await Journal("verify", "--config", host.Config, "--Journal:Durability=batched");
+        Assert.Equal(1, exit);
+        Assert.Contains("judged as  a batched journal (Journal:Durability of", output);
+        Assert.Contains("result: DAMAGED — the switch will NOT start on this journal", output);
+        (exit, output) = await Journal("verify", "--dir", host.Journal, "--durability", "batched");
+        Assert.Equal(1, exit);
+        Assert.Contains("judged as  a batched journal (--durability)", output);
+        Assert.Contains("the switch will NOT start", output);
+
+        // Judged as strict (the default with --dir), the same bytes are a torn last write the switch would cut.
+        (exit, output) = await Journal("verify", "--dir", host.Journal);
+        Assert.Equal(1, exit);
+        Assert.Contains("judged as  a strict journal (the switch's default)", output);
+        Assert.Contains("torn last write", output);
+        Assert.DoesNotContain("will NOT start", output);
+
+        foreach ((string[] args, string message) in new (string[], string)[]
+        {
+            (["verify", "--config", host.Config, "--durability", "strict"], "--durability is for --dir"),
+            (["verify", "--dir", host.Journal, "--durability", "eventual"], "--durability 'eventual' is not one of strict, batched, none"),
+        })
+        {
+            (exit, output) = await Journal(args);
+            Assert.True(exit == 2, $"journal {string.Join(' ', args)} → exit {exit}:\n{output}");
+            Assert.Contains(message, output);
+        }
+        host.Delete();
+    }
+
+    [Fact]
     public async Task A_flipped_bit_mid_segment_stops_the_start_naming_the_file_and_quarantine_lets_it_start()
     {
         HostedSwitch host = HostedSwitch.Create();
@@ -315,6 +350,11 @@ public class JournalCommandTests
         Assert.Contains($"{middle.Segment} at offset {middle.Offset:N0} (sequence {middle.Sequence}): ChecksumMismatch", output);
         Assert.Contains("result: DAMAGED — the switch will NOT start on this journal", output);
         Assert.Contains("--Journal:QuarantineDamagedSegments=true", output);
+        (exit, output) = await Journal("verify", "--config", host.Config, "--Journal:QuarantineDamagedSegments=true");
+        Assert.Equal(1, exit); // judged as that configuration would start: the segment moves to quarantine/
+        Assert.Contains("with Journal:QuarantineDamagedSegments on", output);
+        Assert.Contains("the segment is moved to quarantine/ on start", output);
+        Assert.DoesNotContain("will NOT start", output);
 
         (exit, output) = await Journal("dump", "--dir", host.Journal);
         Assert.Equal(1, exit);
@@ -339,6 +379,27 @@ public class JournalCommandTests
         Assert.True(exit == 0, output);
         Assert.Contains("quarantine/ holds 1 segment file(s)", output);
         host.Delete();
+    }
+
+    /// <summary>
+    /// What a power cut can leave of the last write: the end persisted, a part before it not. Zeroes two never-written
+    /// sectors from the start of a record near the end, with readable records (higher sequences) after them. Returns
+    /// the records before the damage and how many readable ones follow the hole.
+    /// </summary>
+    private static (List<RecordPlace> Records, int PastHole) PunchTornWriteHole(string journal)
+    {
+        List<RecordPlace> records = RecordPlace.ReadAll(journal);
+        static long HoleEnd(RecordPlace r) => ((r.Offset / 512) + 2) * 512; // to the end of the first whole sector after it
+        RecordPlace victim = records.Last(r => HoleEnd(r) <= records[^3].Offset); // at least three readable records after
+        long holeEnd = HoleEnd(victim);
+        using (var file = new FileStream(Path.Combine(journal, victim.Segment), FileMode.Open, FileAccess.Write))
+        {
+            file.Position = victim.Offset;
+            file.Write(new byte[holeEnd - victim.Offset]);
+        }
+        int pastHole = records.Count(r => r.Segment == victim.Segment && r.Offset >= holeEnd);
+        Assert.True(pastHole >= 3 && victim.Segment == records[^1].Segment, "readable records must follow the hole in the last segment");
+        return (records, pastHole);
     }
 
     private static ReconciliationReport Reconcile(string journal)

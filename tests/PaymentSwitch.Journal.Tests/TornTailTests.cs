@@ -211,8 +211,16 @@ public class TornTailTests
 
         // Batched reports appends before they are durable: a hole there proves nothing about what was acknowledged.
         options.Durability = DurabilityMode.Batched;
+        RecoveryReport predicted = JournalScanner.Verify(dir.Path, durability: DurabilityMode.Batched);
+        Assert.NotNull(predicted.OpenRefusal);
+        Assert.Equal(JournalDamageResolution.RefusesOpen, predicted.Damages[0].Resolution);
         var ex = Assert.Throws<JournalCorruptException>(() => WriteAheadJournal.Open(options, null, out _));
         Assert.Equal(layout[29].OffsetBytes, ex.OffsetBytes);
+
+        // The scanner judges by the mode it is told: as a strict journal the same bytes are a torn last write.
+        RecoveryReport asStrict = JournalScanner.Verify(dir.Path);
+        Assert.Null(asStrict.OpenRefusal);
+        Assert.Equal(JournalDamageResolution.TailCut, Assert.Single(asStrict.Damages).Resolution);
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using PaymentSwitch.Journal;
+
 namespace PaymentSwitch.Core.Configuration;
 
 /// <summary>Write-ahead journal settings (see the Journal project for what each mode promises).</summary>
@@ -8,6 +10,9 @@ public sealed class JournalSettings
 
     /// <summary><c>strict</c> (default), <c>batched</c>, or <c>none</c> (measurement only; refused unless <see cref="AllowUnsafeNone"/>).</summary>
     public string Durability { get; set; } = "strict";
+
+    /// <summary><see cref="Durability"/> as the journal's mode (anything but <c>batched</c> and <c>none</c> is strict).</summary>
+    public DurabilityMode DurabilityMode => Durability switch { "batched" => DurabilityMode.Batched, "none" => DurabilityMode.None, _ => DurabilityMode.Strict };
 
     /// <summary>Must be true to start with durability <c>none</c>.</summary>
     public bool AllowUnsafeNone { get; set; }

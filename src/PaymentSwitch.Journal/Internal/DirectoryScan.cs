@@ -48,9 +48,6 @@ internal sealed class DirectoryScan
     /// <summary>The live segment appends continue in, or null when Open must create a new one at <see cref="NextSequence"/>.</summary>
     public SegmentPlan? ActiveSegment { get; private set; }
 
-    /// <summary>The largest single write of a Strict journal with the default options: what a torn last write can span.</summary>
-    public static readonly long DefaultMaxWriteSpanBytes = MaxWriteSpanFor(new JournalOptions());
-
     /// <summary>The largest single write a journal with <paramref name="options"/> makes in Strict mode, or 0 in another mode (see <see cref="IsPartlyPersistedLastWrite"/>).</summary>
     public static long MaxWriteSpanFor(JournalOptions options) =>
         options.Durability == DurabilityMode.Strict ? options.MaxPendingBytes + (2L * DirectSegmentWriter.BlockBytes) : 0;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using PaymentSwitch.Host.Configuration;
+using PaymentSwitch.Journal;
 
 namespace PaymentSwitch.Host.Commands.Journal;
 
@@ -7,13 +8,16 @@ namespace PaymentSwitch.Host.Commands.Journal;
 /// The parsed command line of one <c>journal</c> verb. The journal is named by <c>--dir DIR</c>, or by
 /// <c>--config FILE</c> (its <c>Journal:Directory</c>, resolved against the file's folder, with the usual
 /// <c>PAYMENTSWITCH_</c> environment and <c>--Section:Key=value</c> overrides), or for <c>dump</c> by
-/// <c>--segment FILE</c> (one segment file, for example one in <c>quarantine/</c>).
+/// <c>--segment FILE</c> (one segment file, for example one in <c>quarantine/</c>). The journal is judged as the switch
+/// would open it: in the durability mode it was written in (<c>Journal:Durability</c> of the config, or
+/// <c>--durability</c> with <c>--dir</c>; strict, the switch's default, when neither says), and with the config's
+/// <c>Journal:QuarantineDamagedSegments</c>.
 /// </summary>
 internal sealed class JournalArguments
 {
-    private static readonly string[] VerifyOptions = ["dir", "config"];
-    private static readonly string[] DumpOptions = ["dir", "config", "segment", "rrn", "terminal", "from", "to", "type", "json"];
-    private static readonly string[] ReportOptions = ["dir", "config", "from", "to", "json"];
+    private static readonly string[] VerifyOptions = ["dir", "config", "durability"];
+    private static readonly string[] DumpOptions = ["dir", "config", "segment", "rrn", "terminal", "from", "to", "type", "json", "durability"];
+    private static readonly string[] ReportOptions = ["dir", "config", "from", "to", "json", "durability"];
 
     /// <summary>The journal directory (full path); null when <see cref="SegmentFile"/> is given.</summary>
     public string? Directory { get; private init; }
@@ -35,6 +39,15 @@ internal sealed class JournalArguments
     public JournalRecordKind Kind { get; private init; }
 
     public bool Json { get; private init; }
+
+    /// <summary>The mode the journal was written in: whether a hole before valid records can be a torn last write.</summary>
+    public DurabilityMode Durability { get; private init; } = DurabilityMode.Strict;
+
+    /// <summary>Where <see cref="Durability"/> came from, for messages.</summary>
+    public string DurabilitySource { get; private init; } = "the switch's default";
+
+    /// <summary>The config's <c>Journal:QuarantineDamagedSegments</c>: damage is judged as the switch would then handle it.</summary>
+    public bool AssumeQuarantine { get; private init; }
 
     public static JournalArguments Parse(string verb, string[] args)
     {
@@ -94,6 +107,21 @@ internal sealed class JournalArguments
                 : "name the journal with exactly one of --dir DIR or --config FILE.");
         if (overrides.Count > 0 && !given.ContainsKey("config"))
             throw new JournalArgumentException($"{overrides[0]}: configuration overrides only apply with --config FILE.");
+        if (given.ContainsKey("durability") && given.ContainsKey("config"))
+            throw new JournalArgumentException("--durability is for --dir; with --config the journal's mode is its Journal:Durability (override it with --Journal:Durability=MODE).");
+        DurabilityMode durability = DurabilityMode.Strict;
+        string durabilitySource = "the switch's default";
+        if (given.TryGetValue("durability", out string? mode))
+        {
+            durability = mode.ToLowerInvariant() switch
+            {
+                "strict" => DurabilityMode.Strict,
+                "batched" => DurabilityMode.Batched,
+                "none" => DurabilityMode.None,
+                _ => throw new JournalArgumentException($"--durability '{mode}' is not one of strict, batched, none."),
+            };
+            durabilitySource = "--durability";
+        }
 
         DateTimeOffset? from = given.TryGetValue("from", out string? f) ? Instant("--from", f) : null;
         DateTimeOffset? to = given.TryGetValue("to", out string? t) ? Instant("--to", t) : null;
@@ -113,6 +141,7 @@ internal sealed class JournalArguments
             };
         }
 
+        bool assumeQuarantine = false;
         string? directory = null, segment = null, source;
         if (given.TryGetValue("segment", out string? s))
         {
@@ -140,6 +169,9 @@ internal sealed class JournalArguments
                 throw new JournalArgumentException($"{config.ConfigPath}: Journal:Directory is empty.");
             directory = CheckDirectory(config.Resolve(config.Options.Journal.Directory), $"Journal:Directory of {config.ConfigPath}");
             source = $"Journal:Directory of {config.ConfigPath}";
+            durability = config.Options.Journal.DurabilityMode;
+            durabilitySource = $"Journal:Durability of {config.ConfigPath}";
+            assumeQuarantine = config.Options.Journal.QuarantineDamagedSegments;
         }
 
         return new JournalArguments
@@ -153,6 +185,9 @@ internal sealed class JournalArguments
             Terminal = given.TryGetValue("terminal", out string? terminal) ? terminal.Trim() : null,
             Kind = kind,
             Json = given.ContainsKey("json"),
+            Durability = durability,
+            DurabilitySource = durabilitySource,
+            AssumeQuarantine = assumeQuarantine,
         };
     }
 

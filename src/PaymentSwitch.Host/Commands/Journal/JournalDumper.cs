@@ -41,7 +41,7 @@ internal sealed class JournalDumper : IJournalReplayHandler
         var dumper = new JournalDumper(arguments, stdout);
         RecoveryReport scan = arguments.SegmentFile is string segment
             ? JournalScanner.ScanSegmentFile(segment, dumper)
-            : JournalScanner.Scan(arguments.Directory!, dumper);
+            : JournalScanner.Scan(arguments.Directory!, dumper, arguments.AssumeQuarantine, arguments.Durability);
         dumper.Flush();
         stdout.Flush();
 

@@ -27,7 +27,7 @@ internal static class JournalReporter
     {
         string directory = arguments.Directory!;
         var builder = new ReconciliationBuilder(arguments.FromUtc, arguments.ToUtc);
-        RecoveryReport scan = JournalScanner.ScanKept(directory, builder);
+        RecoveryReport scan = JournalScanner.ScanKept(directory, builder, arguments.AssumeQuarantine, arguments.Durability);
         ReconciliationReport report = builder.Build();
         bool damaged = scan.Damages.Count > 0 || report.Anomalies.UnreadableRecords > 0;
 

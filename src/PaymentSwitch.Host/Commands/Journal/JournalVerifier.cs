@@ -47,12 +47,14 @@ internal sealed class JournalVerifier : IJournalReplayHandler
     {
         string directory = arguments.Directory!;
         var verifier = new JournalVerifier();
-        RecoveryReport scan = JournalScanner.Scan(directory, verifier);
+        RecoveryReport scan = JournalScanner.Scan(directory, verifier, arguments.AssumeQuarantine, arguments.Durability);
         TextWriter w = Console.Out;
         bool damaged = scan.Damages.Count > 0 || verifier._unreadableCount > 0;
 
         w.WriteLine($"journal verify: {directory}");
         w.WriteLine($"  source     {arguments.Source}");
+        w.WriteLine($"  judged as  a {arguments.Durability.ToString().ToLowerInvariant()} journal ({arguments.DurabilitySource})" +
+            (arguments.AssumeQuarantine ? ", with Journal:QuarantineDamagedSegments on" : ""));
         verifier.WriteSegments(w, scan);
         verifier.WriteRecords(w, scan);
         verifier.WritePayloads(w);
