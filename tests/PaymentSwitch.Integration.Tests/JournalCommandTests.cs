@@ -188,13 +188,7 @@ public class JournalCommandTests
     public async Task A_torn_tail_is_cut_and_logged_on_start_and_the_switch_carries_on()
     {
         HostedSwitch host = HostedSwitch.Create();
-        await using (SwitchProcess first = SwitchProcess.Start("--config", host.Config))
-        {
-            Assert.True(await first.WaitForOutputAsync("signed on", 60_000), first.Output);
-            await host.AuthoriseAsync(3);
-            first.KillHard();
-            await first.WaitForExitAsync(20_000);
-        }
+        await host.AuthoriseThenCrashAsync(3);
 
         // Cut the last record in the middle of its payload, as a crash during its write would.
         List<RecordPlace> records = RecordPlace.ReadAll(host.Journal);
@@ -230,13 +224,7 @@ public class JournalCommandTests
     public async Task Report_leaves_out_the_records_past_a_torn_last_write_as_the_switch_cuts_them_at_start()
     {
         HostedSwitch host = HostedSwitch.Create();
-        await using (SwitchProcess first = SwitchProcess.Start("--config", host.Config))
-        {
-            Assert.True(await first.WaitForOutputAsync("signed on", 60_000), first.Output);
-            await host.AuthoriseAsync(8);
-            first.KillHard();
-            await first.WaitForExitAsync(20_000);
-        }
+        await host.AuthoriseThenCrashAsync(8);
 
         (List<RecordPlace> records, int pastHole) = PunchTornWriteHole(host.Journal);
         Assert.Equal(JournalDamageResolution.TailCut, Assert.Single(JournalScanner.Verify(host.Journal).Damages).Resolution);
@@ -473,6 +461,16 @@ public class JournalCommandTests
                 }
                 """);
             return new HostedSwitch(dir, acquirer);
+        }
+
+        /// <summary>Starts the switch on this configuration, authorises <paramref name="count"/>, then kills it (SIGKILL), as a crash would.</summary>
+        public async Task AuthoriseThenCrashAsync(int count)
+        {
+            await using SwitchProcess process = SwitchProcess.Start("--config", Config);
+            Assert.True(await process.WaitForOutputAsync("signed on", 60_000), process.Output);
+            await AuthoriseAsync(count);
+            process.KillHard();
+            await process.WaitForExitAsync(20_000);
         }
 
         /// <summary>Sends <paramref name="count"/> card authorisations one after another; each must be approved.</summary>
