@@ -21,10 +21,11 @@
 #              switch from /proc/PID/status: on the strict switch after all the load above, and on a fresh switch
 #   profile    one more run at RATE through a separate strict switch while `perf record -a -g` samples the
 #              machine; flat profiles per process in logs/ (needs perf; skipped when it is missing)
-#   jitter     before anything of ours runs: how late this machine wakes a sleeping thread when it is idle
-#              (cyclictest, one ordinary SCHED_OTHER thread per CPU, every 250 µs for JITTER_SECONDS). A machine that
-#              wakes 1% of threads over 1 ms late cannot hold any p99 <= 1 ms, whatever runs on it. Needs cyclictest
-#              (Debian package rt-tests); skipped when it is missing.
+#   jitter     how late this machine wakes a sleeping thread when nothing runs: before anything of ours starts, and
+#              again at the end with our processes idle (cyclictest, one ordinary SCHED_OTHER thread per CPU, every
+#              250 µs for JITTER_SECONDS). A machine that wakes 1% of threads over 1 ms late cannot hold any p99 <= 1 ms,
+#              whatever runs on it; the host's steal comes in bursts, so the two bracket the run rather than describe
+#              every minute of it. Needs cyclictest (Debian package rt-tests); skipped when it is missing.
 #
 # Output: perf/results/e2e-summary.json, perf/results/switch-strict-<RATE>.svg/.html (chart of the through-the-
 # switch run), the harness's JSON for every run in perf/results/runs/, logs in perf/results/logs/.
@@ -252,17 +253,20 @@ jitter_summary() {
                  n, v[1] / 1000, v[2] / 1000, v[3] / 1000, mx / 1000, 100 * late / n
          }' "$1"
 }
-if [[ " $PHASES " == *" jitter "* ]]; then
-    if command -v cyclictest >/dev/null; then
-        log "host jitter: cyclictest, $(nproc) SCHED_OTHER threads, 250 µs interval, ${JITTER_SECONDS}s, machine otherwise idle"
-        cyclictest --policy=other -t "$(nproc)" -a -i 250 -D "$JITTER_SECONDS" -q -m -h 20000 \
-            --histfile="$LOGS/jitter-histogram.txt" >"$LOGS/jitter.log" 2>&1 || log "cyclictest failed (see $LOGS/jitter.log)"
-        [[ -s $LOGS/jitter-histogram.txt ]] && jitter_summary "$LOGS/jitter-histogram.txt" >"$RUNS/jitter.json"
-        [[ -s $RUNS/jitter.json ]] && log "host jitter: $(jq -r '"p50 \(.p50Ms) ms, p99 \(.p99Ms) ms, p99.9 \(.p999Ms) ms, max \(.maxMs) ms; \(.percentAtLeast1Ms)% of wake-ups >= 1 ms late"' "$RUNS/jitter.json")"
-    else
+measure_jitter() { # measure_jitter WHEN (before|after) -> $RUNS/jitter-WHEN.json
+    [[ " $PHASES " == *" jitter "* ]] || return 0
+    if ! command -v cyclictest >/dev/null; then
         log "host jitter skipped: cyclictest not installed (apt-get install rt-tests)"
+        return 0
     fi
-fi
+    log "host jitter ($1): cyclictest, $(nproc) SCHED_OTHER threads, 250 µs interval, ${JITTER_SECONDS}s, nothing else of ours busy"
+    cyclictest --policy=other -t "$(nproc)" -a -i 250 -D "$JITTER_SECONDS" -q -m -h 20000 \
+        --histfile="$LOGS/jitter-$1-histogram.txt" >"$LOGS/jitter-$1.log" 2>&1 || log "cyclictest failed (see $LOGS/jitter-$1.log)"
+    [[ -s $LOGS/jitter-$1-histogram.txt ]] && jitter_summary "$LOGS/jitter-$1-histogram.txt" >"$RUNS/jitter-$1.json"
+    [[ -s $RUNS/jitter-$1.json ]] && log "host jitter ($1): $(jq -r '"p50 \(.p50Ms) ms, p99 \(.p99Ms) ms, p99.9 \(.p999Ms) ms, max \(.maxMs) ms; \(.percentAtLeast1Ms)% of wake-ups >= 1 ms late"' "$RUNS/jitter-$1.json")"
+    return 0
+}
+measure_jitter before
 
 # ---- simulator -------------------------------------------------------------------------------------------------
 SIM_PORT=$(free_port)
@@ -723,6 +727,8 @@ fsync_window() { # the strict switch's fdatasync percentiles over the minute bef
               printf "{\"p50\":%.3f,\"p99\":%.3f,\"p999\":%.3f,\"max\":%.3f}\n", v["0.5"], v["0.99"], v["0.999"], v["1"] }' "$1"
 }
 
+measure_jitter after
+
 jq -n \
     --argjson fsyncAtRate "$(fsync_window "$LOGS/switch-strict-after.prom")" \
     --argjson fsyncAtHalfRate "$(fsync_window "$LOGS/switch-strict-half-after.prom")" \
@@ -739,10 +745,10 @@ jq -n \
     --argjson termOpen "$(run_or_null "terminals-$TERMINALS-open")" --argjson termClosed "$(run_or_null "terminals-$TERMINALS-closed")" \
     --argjson idleAfter "$(file_or_null "$RUNS/idle-after-load.json")" --argjson idleFresh "$(file_or_null "$RUNS/idle-fresh.json")" \
     --argjson profile "$(run_or_null "profile-$RATE")" --argjson journal "$(journal_stats)" \
-    --argjson jitter "$(file_or_null "$RUNS/jitter.json")" '
+    --argjson jitterBefore "$(file_or_null "$RUNS/jitter-before.json")" --argjson jitterAfter "$(file_or_null "$RUNS/jitter-after.json")" '
     def ratio(a; b): if (a != null and b != null and b != 0) then (a / b * 1000 | round / 1000) else null end;
     {
-      machine: { cores: $cores, commit: $commit, changedFilesUnderSrc: $dirty, finishedAt: $started, idleWakeUpLateness: $jitter },
+      machine: { cores: $cores, commit: $commit, changedFilesUnderSrc: $dirty, finishedAt: $started, idleWakeUpLateness: { before: $jitterBefore, after: $jitterAfter } },
       settings: { rate: $rate, halfRate: $half, duration: $duration, warmup: $warmup, acquirerConnections: $connections, switchEnv: $switchEnv },
       straight: { atRate: $straight, atHalfRate: $straightHalf },
       switchStrict: { atRate: $strict, atHalfRate: $strictHalf, journalDuringRateRun: $journal,
@@ -786,7 +792,7 @@ jq -r '
   "ratio switch/straight: answered at RATE \(.ratios.switchOverStraightAchievedAtRate), CPU-bound ceiling \(.ratios.switchOverStraightCpuBoundCeiling)",
   "max rate p99<=10ms: straight \(.sweep.straight.maxPassingRate // "-")/s, strict \(.sweep.strict.maxPassingRate // "-")/s, none \(.sweep.none.maxPassingRate // "-")/s; switch/straight \(.ratios.switchOverStraightMaxRate), strict/none \(.ratios.strictOverNoneMaxRate)",
   "idle \(.idleConnections.fresh.connections // "-") connections: VmRSS after load \(.idleConnections.afterLoad.switchRssMbAtIdle // "-") MB, fresh \(.idleConnections.fresh.switchRssMbAtIdle // "-") MB (limit \(.floors.idleRssAtMostMb) MB)",
-  "host jitter (idle machine, thread wake-up lateness): \(.machine.idleWakeUpLateness | if . == null then "-" else "p99 \(.p99Ms) ms, p99.9 \(.p999Ms) ms, max \(.maxMs) ms, \(.percentAtLeast1Ms)% >= 1 ms" end)",
+  (.machine.idleWakeUpLateness | to_entries[] | "host jitter \(.key) (idle machine, thread wake-up lateness): \(.value | if . == null then "-" else "p99 \(.p99Ms) ms, p99.9 \(.p999Ms) ms, max \(.maxMs) ms, \(.percentAtLeast1Ms)% >= 1 ms" end)"),
   "floors: rate>=\(.floors.strictRateAtLeast) sweep \(.floors.strictRateMet), at RATE \(.floors.strictAchievedAtRateMet); p99<=\(.floors.halfRateP99AtMostMs)ms at half rate \(.floors.halfRateP99Met); idle RSS \(.floors.idleRssMet)"
 ' "$RESULTS/e2e-summary.json" | tee -a "$E2E_LOG"
 log "summary: $RESULTS/e2e-summary.json; chart: $RESULTS/switch-strict-$RATE.html; logs: $LOGS"
