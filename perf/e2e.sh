@@ -240,15 +240,19 @@ if [[ " $PHASES " == *" profile "* ]] && command -v perf >/dev/null; then
 fi
 
 # ---- host jitter (nothing of ours running yet) ----------------------------------------------------------------------
-# cyclictest's histogram (one row per microsecond: "us count_cpu0 count_cpu1 ...") -> p50/p99/p99.9/max in ms over all
-# CPUs, and the share of wake-ups at least 1 ms late.
+# cyclictest's histogram (one row per microsecond: "us count_cpu0 count_cpu1 ...", then "# Histogram Overflows: n0 n1"
+# for wake-ups later than the histogram's 20 ms) -> p50/p99/p99.9/max in ms over all CPUs, and the share of wake-ups at
+# least 1 ms late. Overflows count as late; a percentile that falls among them is given as the max.
 jitter_summary() {
     awk '/^[0-9]/ { rows++; us[rows] = $1 + 0; for (i = 2; i <= NF; i++) { c[rows] += $i; n += $i } }
          /^# Max Latencies:/ { for (i = 4; i <= NF; i++) if ($i + 0 > mx) mx = $i + 0 }
+         /^# Histogram Overflows:/ { for (i = 4; i <= NF; i++) over += $i }
          END {
+             n += over; late = over
              if (n == 0) { print "null"; exit }
              split("0.5 0.99 0.999", q, " "); acc = 0; k = 1
              for (r = 1; r <= rows; r++) { acc += c[r]; while (k <= 3 && acc >= q[k] * n) { v[k] = us[r]; k++ } if (us[r] >= 1000) late += c[r] }
+             for (; k <= 3; k++) v[k] = mx
              printf "{\"wakeups\":%d,\"p50Ms\":%.3f,\"p99Ms\":%.3f,\"p999Ms\":%.3f,\"maxMs\":%.3f,\"percentAtLeast1Ms\":%.3f}\n",
                  n, v[1] / 1000, v[2] / 1000, v[3] / 1000, mx / 1000, 100 * late / n
          }' "$1"

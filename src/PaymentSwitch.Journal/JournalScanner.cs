@@ -29,13 +29,7 @@ public static class JournalScanner
     public static RecoveryReport Scan(string directory, IJournalReplayHandler? handler, bool assumeQuarantine = false,
         DurabilityMode durability = DurabilityMode.Strict)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
-        string full = Path.GetFullPath(directory);
-        if (!System.IO.Directory.Exists(full))
-        {
-            throw new DirectoryNotFoundException($"journal directory '{full}' does not exist");
-        }
-
+        string full = ExistingDirectory(directory);
         long maxWriteSpan = DirectoryScan.MaxWriteSpanFor(new JournalOptions { Durability = durability });
         DirectoryScan scan = DirectoryScan.Run(full, assumeQuarantine, handler, deliverAfterDamage: true, maxWriteSpan);
         return scan.ToReport(producedByOpen: false, scan.RecordsDelivered);
@@ -46,48 +40,35 @@ public static class JournalScanner
     /// as <see cref="Scan"/>, except that the records past a torn last write, which Open cuts, are not handed over
     /// (they were never reported durable: an approval among them never reached the acquirer). They are counted in
     /// <see cref="RecoveryReport.RecordsPastTornWrite"/>. Records after damage that Open refuses are still handed
-    /// over, as <see cref="Scan"/> does, so that the operator sees everything readable while the journal is repaired.
+    /// over, as <see cref="Scan"/> does, so that the operator sees everything readable while the journal is repaired;
+    /// so are the records of segments Open would quarantine (they were durable: their transactions happened).
     /// </summary>
     /// <remarks>
-    /// Two passes: a <see cref="Verify"/> finds where Open would cut, then the scan reads. On a live journal the last
-    /// write may be in progress during the first pass; its records then count as past the cut, as they would at a
-    /// crash at that moment.
+    /// One pass: the records after damage in the last segment are copied and held until that damage is judged, so the
+    /// decision and the records handed over come from the same read of a live journal.
     /// </remarks>
     public static RecoveryReport ScanKept(string directory, IJournalReplayHandler handler, bool assumeQuarantine = false,
         DurabilityMode durability = DurabilityMode.Strict)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        RecoveryReport verify = Verify(directory, assumeQuarantine, durability);
-        Dictionary<string, long> cuts = verify.Damages
-            .Where(d => d.Resolution == JournalDamageResolution.TailCut)
-            .GroupBy(d => d.SegmentFile)
-            .ToDictionary(g => g.Key, g => g.Min(d => d.OffsetBytes), StringComparer.Ordinal);
-        if (cuts.Count == 0)
-        {
-            return Scan(directory, handler, assumeQuarantine, durability);
-        }
-
-        var kept = new KeptRecords(handler, cuts);
-        RecoveryReport report = Scan(directory, kept, assumeQuarantine, durability);
-        report.RecordsPastTornWrite = kept.Skipped;
+        string full = ExistingDirectory(directory);
+        long maxWriteSpan = DirectoryScan.MaxWriteSpanFor(new JournalOptions { Durability = durability });
+        DirectoryScan scan = DirectoryScan.Run(full, assumeQuarantine, handler, deliverAfterDamage: true, maxWriteSpan, holdLastSegmentTail: true);
+        RecoveryReport report = scan.ToReport(producedByOpen: false, scan.RecordsDelivered);
+        report.RecordsPastTornWrite = scan.RecordsPastTornWrite;
         return report;
     }
 
-    /// <summary>Passes records on unless they lie at or past a torn-write cut of their segment.</summary>
-    private sealed class KeptRecords(IJournalReplayHandler inner, Dictionary<string, long> cutOffsets) : IJournalReplayHandler
+    private static string ExistingDirectory(string directory)
     {
-        public long Skipped { get; private set; }
-
-        public void OnRecord(in JournalRecord record)
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        string full = Path.GetFullPath(directory);
+        if (!System.IO.Directory.Exists(full))
         {
-            if (cutOffsets.TryGetValue(record.SegmentFile, out long cut) && record.OffsetBytes >= cut)
-            {
-                Skipped++;
-                return;
-            }
-
-            inner.OnRecord(record);
+            throw new DirectoryNotFoundException($"journal directory '{full}' does not exist");
         }
+
+        return full;
     }
 
     /// <summary>

@@ -298,6 +298,8 @@ public class JournalCommandTests
         {
             (["verify", "--config", host.Config, "--durability", "strict"], "--durability is for --dir"),
             (["verify", "--dir", host.Journal, "--durability", "eventual"], "--durability 'eventual' is not one of strict, batched, none"),
+            (["report", "--config", host.Config, "--Journal:Durability=Batched"], "Journal:Durability 'Batched' is not a mode (strict, batched or none)"),
+            (["dump", "--segment", Path.Combine(host.Journal, RecordPlace.ReadAll(host.Journal)[0].Segment), "--durability", "batched"], "--durability is for --dir"),
         })
         {
             (exit, output) = await Journal(args);
@@ -343,6 +345,9 @@ public class JournalCommandTests
         Assert.Contains("with Journal:QuarantineDamagedSegments on", output);
         Assert.Contains("the segment is moved to quarantine/ on start", output);
         Assert.DoesNotContain("will NOT start", output);
+        (exit, output) = await Journal("report", "--config", host.Config, "--Journal:QuarantineDamagedSegments=true");
+        Assert.Equal(1, exit);
+        Assert.Contains("counted: the readable records of 1 damaged segment(s) the switch moves to quarantine/ on start", output);
 
         (exit, output) = await Journal("dump", "--dir", host.Journal);
         Assert.Equal(1, exit);

@@ -55,7 +55,20 @@ internal sealed class DirectoryScan
     /// <summary>The largest single write of the journal whose last write may be torn (0: holes are never taken for one).</summary>
     public long MaxWriteSpanBytes { get; private init; }
 
-    public static DirectoryScan Run(string directory, bool quarantineDamaged, IJournalReplayHandler? handler, bool deliverAfterDamage, long maxWriteSpanBytes)
+    /// <summary>
+    /// With <c>holdLastSegmentTail</c>: the records after damage in the last segment that were not handed over,
+    /// because the damage is a torn last write that Open cuts.
+    /// </summary>
+    public long RecordsPastTornWrite { get; private set; }
+
+    /// <summary>Validates every segment and decides what Open does about each damage.</summary>
+    /// <param name="holdLastSegmentTail">
+    /// Hold the records found after damage in the last segment until its damage is judged, then hand them over unless
+    /// it is a torn last write that Open cuts (then they are only counted). One pass over the bytes, so the decision
+    /// and the records handed over come from the same read, even beside a live writer.
+    /// </param>
+    public static DirectoryScan Run(string directory, bool quarantineDamaged, IJournalReplayHandler? handler, bool deliverAfterDamage, long maxWriteSpanBytes,
+        bool holdLastSegmentTail = false)
     {
         var scan = new DirectoryScan { Directory = directory, MaxWriteSpanBytes = maxWriteSpanBytes };
         var segmentFiles = new List<(long Sequence, string Path)>();
@@ -85,16 +98,54 @@ internal sealed class DirectoryScan
             }
         }
 
-        foreach ((long sequence, string path) in segmentFiles)
+        HeldRecords? held = null;
+        for (int i = 0; i < segmentFiles.Count; i++)
         {
+            (long sequence, string path) = segmentFiles[i];
+            held = holdLastSegmentTail && handler is not null && i == segmentFiles.Count - 1 ? new HeldRecords() : null;
             using SegmentView view = SegmentView.Open(path);
-            SegmentScanResult result = SegmentScan.Scan(view.Span, System.IO.Path.GetFileName(path), sequence, handler, continueAfterDamage: true, deliverAfterDamage);
+            SegmentScanResult result = SegmentScan.Scan(view.Span, System.IO.Path.GetFileName(path), sequence, handler, continueAfterDamage: true, deliverAfterDamage,
+                afterDamageHandler: held);
             scan.RecordsDelivered += result.RecordsDelivered;
             scan.Segments.Add(new SegmentPlan { Path = path, Scan = result });
         }
 
         scan.Decide(quarantineDamaged, quarantined);
+        if (held is not null && handler is not null)
+        {
+            string last = System.IO.Path.GetFileName(segmentFiles[^1].Path);
+            if (scan.Damages.Any(d => d.SegmentFile == last && d.Resolution == JournalDamageResolution.TailCut))
+            {
+                scan.RecordsPastTornWrite = held.Count;
+            }
+            else
+            {
+                scan.RecordsDelivered += held.DeliverTo(handler);
+            }
+        }
+
         return scan;
+    }
+
+    /// <summary>Copies of records, kept until it is known whether they are to be handed over.</summary>
+    private sealed class HeldRecords : IJournalReplayHandler
+    {
+        private readonly List<(long Sequence, byte Type, long TimestampUnixMs, byte[] Payload, string SegmentFile, long OffsetBytes)> _records = [];
+
+        public int Count => _records.Count;
+
+        public void OnRecord(in JournalRecord record) =>
+            _records.Add((record.Sequence, record.RecordType, record.TimestampUnixMs, record.Payload.ToArray(), record.SegmentFile, record.OffsetBytes));
+
+        public int DeliverTo(IJournalReplayHandler handler)
+        {
+            foreach (var r in _records)
+            {
+                handler.OnRecord(new JournalRecord(r.Sequence, r.Type, r.TimestampUnixMs, r.Payload, r.SegmentFile, r.OffsetBytes));
+            }
+
+            return _records.Count;
+        }
     }
 
     private void Decide(bool quarantineDamaged, HashSet<string> quarantinedEarlier)

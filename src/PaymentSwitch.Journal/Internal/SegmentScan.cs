@@ -67,6 +67,10 @@ internal static class SegmentScan
     /// <param name="continueAfterDamage">Search on past damage for further valid records (to report them, and to tell a torn tail from damage before the tail).</param>
     /// <param name="deliverAfterDamage">Hand records found after damage to the handler too (scanner/dump).</param>
     /// <param name="deliverFrom">Records below this sequence are validated but not handed to the handler.</param>
+    /// <param name="afterDamageHandler">
+    /// With <paramref name="deliverAfterDamage"/>: receives the records found after damage instead of
+    /// <paramref name="handler"/> (so that a caller can hold them until it knows what the damage is).
+    /// </param>
     public static SegmentScanResult Scan(
         ReadOnlySpan<byte> data,
         string fileName,
@@ -74,7 +78,8 @@ internal static class SegmentScan
         IJournalReplayHandler? handler,
         bool continueAfterDamage,
         bool deliverAfterDamage,
-        long deliverFrom = 0)
+        long deliverFrom = 0,
+        IJournalReplayHandler? afterDamageHandler = null)
     {
         var result = new SegmentScanResult
         {
@@ -121,10 +126,14 @@ internal static class SegmentScan
                     if (sequence == expected)
                     {
                         long timestamp = JournalFormat.ReadTimestamp(record);
-                        if (handler is not null && (firstRun || deliverAfterDamage) && sequence >= deliverFrom)
+                        IJournalReplayHandler? receiver = firstRun ? handler : deliverAfterDamage ? afterDamageHandler ?? handler : null;
+                        if (receiver is not null && sequence >= deliverFrom)
                         {
-                            handler.OnRecord(new JournalRecord(sequence, record[24], timestamp, record.Slice(JournalFormat.RecordHeaderSize), fileName, offset));
-                            result.RecordsDelivered++;
+                            receiver.OnRecord(new JournalRecord(sequence, record[24], timestamp, record.Slice(JournalFormat.RecordHeaderSize), fileName, offset));
+                            if (receiver == handler)
+                            {
+                                result.RecordsDelivered++;
+                            }
                         }
 
                         if (firstRun)

@@ -109,6 +109,8 @@ internal sealed class JournalArguments
             throw new JournalArgumentException($"{overrides[0]}: configuration overrides only apply with --config FILE.");
         if (given.ContainsKey("durability") && given.ContainsKey("config"))
             throw new JournalArgumentException("--durability is for --dir; with --config the journal's mode is its Journal:Durability (override it with --Journal:Durability=MODE).");
+        if (given.ContainsKey("durability") && given.ContainsKey("segment"))
+            throw new JournalArgumentException("--durability is for --dir; a single --segment file is read record by record, with no judgement of its damage.");
         DurabilityMode durability = DurabilityMode.Strict;
         string durabilitySource = "the switch's default";
         if (given.TryGetValue("durability", out string? mode))
@@ -169,6 +171,8 @@ internal sealed class JournalArguments
                 throw new JournalArgumentException($"{config.ConfigPath}: Journal:Directory is empty.");
             directory = CheckDirectory(config.Resolve(config.Options.Journal.Directory), $"Journal:Directory of {config.ConfigPath}");
             source = $"Journal:Directory of {config.ConfigPath}";
+            if (config.Options.Journal.Durability is not ("strict" or "batched" or "none"))
+                throw new JournalArgumentException($"{config.ConfigPath}: Journal:Durability '{config.Options.Journal.Durability}' is not a mode (strict, batched or none).");
             durability = config.Options.Journal.DurabilityMode;
             durabilitySource = $"Journal:Durability of {config.ConfigPath}";
             assumeQuarantine = config.Options.Journal.QuarantineDamagedSegments;

@@ -49,7 +49,8 @@ internal static class JournalReporter
         }
         else
         {
-            WriteText(Console.Out, directory, arguments.Source, report, scan.RecordsPastTornWrite);
+            int toQuarantine = scan.Damages.Count(d => d.Resolution == JournalDamageResolution.Quarantined);
+            WriteText(Console.Out, directory, arguments.Source, report, scan.RecordsPastTornWrite, toQuarantine);
         }
 
         if (!damaged) return JournalCommand.ExitClean;
@@ -58,7 +59,7 @@ internal static class JournalReporter
         return JournalCommand.ExitDamaged;
     }
 
-    private static void WriteText(TextWriter w, string directory, string source, ReconciliationReport r, long recordsPastTornWrite)
+    private static void WriteText(TextWriter w, string directory, string source, ReconciliationReport r, long recordsPastTornWrite, int segmentsToQuarantine)
     {
         w.WriteLine($"journal report: {directory}");
         w.WriteLine($"  source   {source}");
@@ -69,6 +70,11 @@ internal static class JournalReporter
         {
             w.WriteLine($"           not counted: {N(recordsPastTornWrite)} record(s) past a torn last write, which the switch cuts at start " +
                 "(never durable; kept in quarantine/ when cut)");
+        }
+        if (segmentsToQuarantine > 0)
+        {
+            w.WriteLine($"           counted: the readable records of {segmentsToQuarantine} damaged segment(s) the switch moves to quarantine/ on start " +
+                "(durable, so their transactions happened; the switch does not replay them: settle what they owe by hand)");
         }
         w.WriteLine($"  period   {(r.FromUtc is null ? "journal start" : Time(r.FromUtc))} .. {(r.ToUtc is null ? "journal end" : Time(r.ToUtc))} " +
             "(transactions selected by the time they were forwarded; outcomes and reversals as of the last record)");
