@@ -2,13 +2,13 @@ namespace PaymentSwitch.Journal.Tests;
 
 public class TornTailTests
 {
-    private static async Task<JournalOptions> WriteRecords(string directory, int count)
+    private static async Task<JournalOptions> WriteRecords(string directory, int count, Action<JournalOptions>? configure = null, int payloadBytes = 200)
     {
-        JournalOptions options = Journals.Options(directory);
+        JournalOptions options = Journals.Options(directory, configure);
         await using WriteAheadJournal journal = Journals.Open(options, out _);
         for (int i = 1; i <= count; i++)
         {
-            await journal.AppendAsync(2, Journals.Payload(i, 200));
+            await journal.AppendAsync(2, Journals.Payload(i, payloadBytes));
         }
 
         return options;
@@ -112,9 +112,12 @@ public class TornTailTests
     /// Zeroes the sectors from record <paramref name="sequence"/>'s start to one whole sector past the next sector boundary:
     /// what a power cut leaves when it persisted the later sectors of the last write but not these. Returns the hole's end.
     /// </summary>
+    /// <summary>Where <see cref="PunchUnwrittenSectors"/> ends its hole: the end of the first whole sector after the record's start.</summary>
+    private static long HoleEnd(ReplayedRecord record) => ((record.OffsetBytes / 512) + 2) * 512;
+
     private static long PunchUnwrittenSectors(string segment, ReplayedRecord record)
     {
-        long holeEnd = ((record.OffsetBytes / 512) + 2) * 512;
+        long holeEnd = HoleEnd(record);
         Journals.Overwrite(segment, record.OffsetBytes, new byte[holeEnd - record.OffsetBytes]);
         return holeEnd;
     }
@@ -173,14 +176,7 @@ public class TornTailTests
     public async Task Scanning_for_kept_records_cuts_only_in_the_last_segment()
     {
         using var dir = new TempDirectory();
-        JournalOptions options = Journals.Options(dir.Path, o => o.SegmentSizeBytes = 16 * 1024);
-        await using (WriteAheadJournal journal = Journals.Open(options, out _))
-        {
-            for (int i = 1; i <= 400; i++)
-            {
-                await journal.AppendAsync(2, Journals.Payload(i, 200));
-            }
-        }
+        JournalOptions options = await WriteRecords(dir.Path, 400, o => o.SegmentSizeBytes = 16 * 1024);
 
         List<ReplayedRecord> layout = Journals.Layout(dir.Path);
         string lastSegment = layout[^1].SegmentFile;
@@ -214,7 +210,7 @@ public class TornTailTests
         await WriteRecords(dir.Path, 40);
         List<ReplayedRecord> layout = Journals.Layout(dir.Path);
         string segment = Path.Combine(dir.Path, layout[29].SegmentFile);
-        long holeEnd = ((layout[29].OffsetBytes / 512) + 2) * 512;
+        long holeEnd = HoleEnd(layout[29]);
         byte[] original = File.ReadAllBytes(segment).AsSpan((int)layout[29].OffsetBytes, (int)(holeEnd - layout[29].OffsetBytes)).ToArray();
         PunchUnwrittenSectors(segment, layout[29]);
 
@@ -332,14 +328,7 @@ public class TornTailTests
         using var dir = new TempDirectory();
         // Each append is its own write of at most MaxPendingBytes (here 64 KiB): the hole lies more than one write of
         // this journal before the end, so those records after it were acknowledged, and nothing may be cut.
-        JournalOptions options = Journals.Options(dir.Path, o => o.MaxPendingBytes = 64 * 1024);
-        await using (WriteAheadJournal journal = Journals.Open(options, out _))
-        {
-            for (int i = 1; i <= 400; i++)
-            {
-                await journal.AppendAsync(2, Journals.Payload(i, 300));
-            }
-        }
+        JournalOptions options = await WriteRecords(dir.Path, 400, o => o.MaxPendingBytes = 64 * 1024, payloadBytes: 300);
 
         List<ReplayedRecord> layout = Journals.Layout(dir.Path);
         ReplayedRecord victim = layout[4];
