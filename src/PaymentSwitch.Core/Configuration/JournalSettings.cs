@@ -11,8 +11,21 @@ public sealed class JournalSettings
     /// <summary><c>strict</c> (default), <c>batched</c>, or <c>none</c> (measurement only; refused unless <see cref="AllowUnsafeNone"/>).</summary>
     public string Durability { get; set; } = "strict";
 
-    /// <summary><see cref="Durability"/> as the journal's mode (anything but <c>batched</c> and <c>none</c> is strict).</summary>
-    public DurabilityMode DurabilityMode => Durability switch { "batched" => DurabilityMode.Batched, "none" => DurabilityMode.None, _ => DurabilityMode.Strict };
+    /// <summary><see cref="Durability"/> as the journal's mode (strict when it names none: the validator refuses that).</summary>
+    public DurabilityMode DurabilityMode => TryParseDurability(Durability, out DurabilityMode mode) ? mode : DurabilityMode.Strict;
+
+    /// <summary>The journal mode named <c>strict</c>, <c>batched</c> or <c>none</c>; false for any other text.</summary>
+    public static bool TryParseDurability(string? text, out DurabilityMode mode)
+    {
+        (bool known, mode) = text switch
+        {
+            "strict" => (true, DurabilityMode.Strict),
+            "batched" => (true, DurabilityMode.Batched),
+            "none" => (true, DurabilityMode.None),
+            _ => (false, DurabilityMode.Strict),
+        };
+        return known;
+    }
 
     /// <summary>Must be true to start with durability <c>none</c>.</summary>
     public bool AllowUnsafeNone { get; set; }

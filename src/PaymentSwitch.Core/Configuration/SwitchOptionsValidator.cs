@@ -125,7 +125,7 @@ public static class SwitchOptionsValidator
         Range("Switch:DuplicateWindowSeconds", options.Switch.DuplicateWindowSeconds, 1, 7 * 24 * 3600);
         JournalSettings j = options.Journal;
         if (string.IsNullOrWhiteSpace(j.Directory)) errors.Add("Journal:Directory: must name the journal folder.");
-        if (j.Durability is not ("strict" or "batched" or "none"))
+        if (!JournalSettings.TryParseDurability(j.Durability, out _))
             errors.Add($"Journal:Durability: '{j.Durability}' is not a mode (strict, batched, or none for measurement only).");
         else if (j.Durability == "none" && !j.AllowUnsafeNone)
             errors.Add("Journal:Durability: 'none' loses approvals on a crash; it is refused unless Journal:AllowUnsafeNone=true is also set (measurement only).");

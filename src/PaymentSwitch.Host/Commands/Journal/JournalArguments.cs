@@ -1,4 +1,5 @@
 using System.Globalization;
+using PaymentSwitch.Core.Configuration;
 using PaymentSwitch.Host.Configuration;
 using PaymentSwitch.Journal;
 
@@ -115,13 +116,8 @@ internal sealed class JournalArguments
         string durabilitySource = "the switch's default";
         if (given.TryGetValue("durability", out string? mode))
         {
-            durability = mode.ToLowerInvariant() switch
-            {
-                "strict" => DurabilityMode.Strict,
-                "batched" => DurabilityMode.Batched,
-                "none" => DurabilityMode.None,
-                _ => throw new JournalArgumentException($"--durability '{mode}' is not one of strict, batched, none."),
-            };
+            if (!JournalSettings.TryParseDurability(mode.ToLowerInvariant(), out durability))
+                throw new JournalArgumentException($"--durability '{mode}' is not one of strict, batched, none.");
             durabilitySource = "--durability";
         }
 
@@ -171,9 +167,8 @@ internal sealed class JournalArguments
                 throw new JournalArgumentException($"{config.ConfigPath}: Journal:Directory is empty.");
             directory = CheckDirectory(config.Resolve(config.Options.Journal.Directory), $"Journal:Directory of {config.ConfigPath}");
             source = $"Journal:Directory of {config.ConfigPath}";
-            if (config.Options.Journal.Durability is not ("strict" or "batched" or "none"))
+            if (!JournalSettings.TryParseDurability(config.Options.Journal.Durability, out durability))
                 throw new JournalArgumentException($"{config.ConfigPath}: Journal:Durability '{config.Options.Journal.Durability}' is not a mode (strict, batched or none).");
-            durability = config.Options.Journal.DurabilityMode;
             durabilitySource = $"Journal:Durability of {config.ConfigPath}";
             assumeQuarantine = config.Options.Journal.QuarantineDamagedSegments;
         }
