@@ -127,7 +127,11 @@ internal sealed class DirectoryScan
         return scan;
     }
 
-    /// <summary>Copies of records, kept until it is known whether they are to be handed over.</summary>
+    /// <summary>
+    /// Copies of records, kept until it is known whether they are to be handed over. Only the records after the first
+    /// damage of the last segment are held, so the segment's size bounds the memory (64 MiB by default): acceptable for
+    /// the operator tools that use it, never used by Open.
+    /// </summary>
     private sealed class HeldRecords : IJournalReplayHandler
     {
         private readonly List<(long Sequence, byte Type, long TimestampUnixMs, byte[] Payload, string SegmentFile, long OffsetBytes)> _records = [];
