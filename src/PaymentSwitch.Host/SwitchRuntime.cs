@@ -120,17 +120,25 @@ internal sealed class SwitchRuntime : IHostedService, IAsyncDisposable
     public string? RoutesFilePath { get; private set; }
 
     /// <summary>
-    /// Writes routes already put in force over the operator endpoint back to the routes file (atomically; while the file
-    /// is watched, its own change notification then rebuilds nothing). Returns the file written, or null when
-    /// <c>Routes:SaveChanges</c> is off.
+    /// Writes routes already put in force over the operator endpoint, as table <paramref name="version"/>, back to the
+    /// routes file (atomically; while the file is watched, its own change notification then rebuilds nothing). Returns
+    /// the file written, or null when <c>Routes:SaveChanges</c> is off.
     /// </summary>
     /// <exception cref="IOException">The file could not be written; the routes stay in force in memory only.</exception>
     /// <exception cref="UnauthorizedAccessException">No permission to write the file.</exception>
-    public string? SaveRoutes(IReadOnlyList<BinRoute> routes)
+    /// <exception cref="RoutesSupersededException">An edit of the watched file read after this table was put in force
+    /// replaced it; the file holds that edit, which is in force.</exception>
+    public string? SaveRoutes(IReadOnlyList<BinRoute> routes, long version)
     {
         if (!Options.Routes.SaveChanges || RoutesFilePath is not string path) return null;
-        if (_routesWatcher is BinRoutesFileWatcher watcher) watcher.Save(routes);
-        else BinRoutesFile.Save(path, routes);
+        if (_routesWatcher is BinRoutesFileWatcher watcher)
+        {
+            if (!watcher.Save(routes, version)) throw new RoutesSupersededException(path);
+        }
+        else
+        {
+            BinRoutesFile.Save(path, routes);
+        }
         return path;
     }
 

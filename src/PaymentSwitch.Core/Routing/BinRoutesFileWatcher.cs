@@ -63,6 +63,9 @@ public sealed class BinRoutesFileWatcher : IDisposable
     /// <summary>Raised after every reload attempt (swapped, unchanged or rejected), on the thread that ran it.</summary>
     public event EventHandler<BinRouteReloadResult>? ReloadCompleted;
 
+    /// <summary>For tests: raised on the reloading thread, holding the reload gate, each time a reload reads the file.</summary>
+    internal event Action? ReadingFile;
+
     /// <summary>Full path of the watched file.</summary>
     public string FilePath { get; }
 
@@ -82,17 +85,25 @@ public sealed class BinRoutesFileWatcher : IDisposable
     }
 
     /// <summary>
-    /// Writes <paramref name="routes"/> (already in force in the router) to the watched file, atomically, and records
-    /// its content as processed, so the change notification it causes rebuilds nothing. Runs under the reload gate, so
-    /// a reload in progress finishes first.
+    /// Writes <paramref name="routes"/>, put in force in the router as table <paramref name="version"/>, to the watched
+    /// file, atomically, and records its content as processed, so the change notification it causes rebuilds nothing.
+    /// Runs under the reload gate, so a reload in progress finishes first. When that reload (one that read the file
+    /// after the table was put in force) swapped in a newer table from the file, the file already holds what is in
+    /// force: nothing is written and the result is false. So the router and the file never end up apart.
     /// </summary>
-    public void Save(IReadOnlyList<BinRoute> routes)
+    public bool Save(IReadOnlyList<BinRoute> routes, long version)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         lock (_reloadGate)
         {
+            if (_router.Current.Version != version)
+            {
+                return false;
+            }
+
             byte[] content = BinRoutesFile.Save(FilePath, routes);
             _lastContentHash = SHA256.HashData(content);
+            return true;
         }
     }
 
@@ -172,6 +183,7 @@ public sealed class BinRoutesFileWatcher : IDisposable
         for (int attempt = 1; ; attempt++)
         {
             IReadOnlyList<BinRouteError> errors;
+            ReadingFile?.Invoke();
             if (TryReadFile(out byte[]? content, out string? readError))
             {
                 byte[] hash = SHA256.HashData(content);

@@ -110,9 +110,9 @@ internal sealed class RouteAdministration(SwitchRuntime runtime, AdminAuthorisat
             {
                 try
                 {
-                    savedTo = runtime.SaveRoutes(parsed.Routes);
+                    savedTo = runtime.SaveRoutes(parsed.Routes, result.Current.Version);
                 }
-                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or RoutesSupersededException)
                 {
                     saveProblem = ex.Message;
                 }

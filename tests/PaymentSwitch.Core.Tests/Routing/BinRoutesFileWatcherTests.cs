@@ -205,16 +205,19 @@ public sealed class BinRoutesFileWatcherTests : IDisposable
         watcher.ReloadCompleted += (_, result) => _results.Add(result);
 
         byte[] edit = Encoding.UTF8.GetBytes(Routes(("4", "edited")));
-        Task saved;
+        using var reading = new ManualResetEventSlim();
+        watcher.ReadingFile += reading.Set;
+        Task<bool> saved;
         using (var stream = new FileStream(RoutesPath, FileMode.Create, FileAccess.Write, FileShare.ReadWrite))
         {
             stream.Write(edit.AsSpan(0, edit.Length / 2));
             stream.Flush(flushToDisk: true);
-            Thread.Sleep(250); // the watcher is reading the half-written edit again and again, holding its gate
+            // The watcher is reading the half-written edit again and again, holding its gate.
+            Assert.True(reading.Wait(WaitLimit), "the watcher did not start reading the edited file");
 
             BinRouteReloadResult put = router.Reload(BinRoutesJson.Parse(Encoding.UTF8.GetBytes(Routes(("4", "put")))).Routes, "PUT");
             Assert.Equal(BinRouteReloadOutcome.Swapped, put.Outcome);
-            saved = Task.Run(() => watcher.Save(put.Current.Routes)); // waits for the reload in progress
+            saved = Task.Run(() => watcher.Save(put.Current.Routes, put.Current.Version)); // waits for the reload in progress
 
             stream.Write(edit.AsSpan(edit.Length / 2));
             stream.Flush(flushToDisk: true);
@@ -222,10 +225,31 @@ public sealed class BinRoutesFileWatcherTests : IDisposable
 
         BinRouteReloadResult reload = WaitFor(r => r.Outcome != BinRouteReloadOutcome.Unchanged, "the reload of the edit");
         Assert.Equal(BinRouteReloadOutcome.Superseded, reload.Outcome);
-        await saved.WaitAsync(WaitLimit);
+        Assert.True(await saved.WaitAsync(WaitLimit));
         Assert.Equal("put", router.Lookup("4761731234567890"u8).IssuerId);
         BinRoutesParseResult onDisk = BinRoutesJson.Parse(File.ReadAllBytes(RoutesPath));
         Assert.Equal("put", Assert.Single(onDisk.Routes).IssuerId);
+    }
+
+    [Fact]
+    public void An_edit_of_the_file_read_after_a_table_was_put_in_force_wins_and_the_file_is_left_holding_it()
+    {
+        // The other order: the PUT's table is swapped in, then a reload reads a newer edit of the file and swaps it in
+        // before the PUT's save gets the gate. The save must not write the PUT's table over the file: the router holds
+        // the edit, and the file must too.
+        WriteDurably(RoutesPath, Routes(("4", "visa")));
+        var router = new BinRouter(BinRoutingTable.Empty);
+        using var watcher = new BinRoutesFileWatcher(router, RoutesPath, new BinRoutesFileWatcherOptions { DebounceMs = 60_000 });
+        Assert.Equal(BinRouteReloadOutcome.Swapped, watcher.ReloadNow().Outcome);
+
+        BinRouteReloadResult put = router.Reload(BinRoutesJson.Parse(Encoding.UTF8.GetBytes(Routes(("4", "put")))).Routes, "PUT");
+        Assert.Equal(BinRouteReloadOutcome.Swapped, put.Outcome);
+        WriteDurably(RoutesPath, Routes(("4", "edited")));
+        Assert.Equal(BinRouteReloadOutcome.Swapped, watcher.ReloadNow().Outcome); // read after the PUT: a newer change
+
+        Assert.False(watcher.Save(put.Current.Routes, put.Current.Version));
+        Assert.Equal("edited", router.Lookup("4761731234567890"u8).IssuerId);
+        Assert.Equal("edited", Assert.Single(BinRoutesJson.Parse(File.ReadAllBytes(RoutesPath)).Routes).IssuerId);
     }
 
     [Fact]
