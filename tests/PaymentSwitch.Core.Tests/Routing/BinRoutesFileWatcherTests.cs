@@ -176,12 +176,15 @@ public sealed class BinRoutesFileWatcherTests : IDisposable
         using (watcher)
         {
             string json = Routes(("4", "second"), ("5", "mc"));
+            int reads = 0;
+            watcher.ReadingFile += () => Interlocked.Increment(ref reads);
             using (var stream = new FileStream(RoutesPath, FileMode.Create, FileAccess.Write, FileShare.ReadWrite))
             {
                 byte[] bytes = Encoding.UTF8.GetBytes(json);
                 stream.Write(bytes.AsSpan(0, bytes.Length / 2));
                 stream.Flush(flushToDisk: true);
-                Thread.Sleep(FastOptions.DebounceMs + 150); // the watcher reads the half file meanwhile
+                int before = Volatile.Read(ref reads);
+                Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref reads) > before, WaitLimit), "the watcher did not read the half-written file");
                 stream.Write(bytes.AsSpan(bytes.Length / 2));
                 stream.Flush(flushToDisk: true);
             }
