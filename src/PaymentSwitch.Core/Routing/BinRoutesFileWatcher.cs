@@ -63,8 +63,11 @@ public sealed class BinRoutesFileWatcher : IDisposable
     /// <summary>Raised after every reload attempt (swapped, unchanged or rejected), on the thread that ran it.</summary>
     public event EventHandler<BinRouteReloadResult>? ReloadCompleted;
 
-    /// <summary>For tests: raised on the reloading thread, holding the reload gate, each time a reload reads the file.</summary>
-    internal event Action? ReadingFile;
+    /// <summary>
+    /// For tests: raised on the reloading thread, holding the reload gate, each time a reload found the file incomplete
+    /// (half-written) and is about to read it again.
+    /// </summary>
+    internal event Action? ReadIncomplete;
 
     /// <summary>Full path of the watched file.</summary>
     public string FilePath { get; }
@@ -183,7 +186,6 @@ public sealed class BinRoutesFileWatcher : IDisposable
         for (int attempt = 1; ; attempt++)
         {
             IReadOnlyList<BinRouteError> errors;
-            ReadingFile?.Invoke();
             if (TryReadFile(out byte[]? content, out string? readError))
             {
                 byte[] hash = SHA256.HashData(content);
@@ -213,6 +215,8 @@ public sealed class BinRoutesFileWatcher : IDisposable
             {
                 return _router.Rejected(errors, FilePath, startedAt);
             }
+
+            ReadIncomplete?.Invoke();
 
             Thread.Sleep(_options.RetryDelayMs);
         }

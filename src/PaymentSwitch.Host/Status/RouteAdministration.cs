@@ -102,6 +102,7 @@ internal sealed class RouteAdministration(SwitchRuntime runtime, AdminAuthorisat
         BinRouteReloadResult result;
         string? savedTo = null;
         string? saveProblem = null;
+        bool replacedByFileEdit = false;
         await _changeGate.WaitAsync(context.RequestAborted).ConfigureAwait(false);
         try
         {
@@ -112,7 +113,12 @@ internal sealed class RouteAdministration(SwitchRuntime runtime, AdminAuthorisat
                 {
                     savedTo = runtime.SaveRoutes(parsed.Routes, result.Current.Version);
                 }
-                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or RoutesSupersededException)
+                catch (RoutesSupersededException ex)
+                {
+                    saveProblem = ex.Message;
+                    replacedByFileEdit = true;
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                 {
                     saveProblem = ex.Message;
                 }
@@ -137,15 +143,18 @@ internal sealed class RouteAdministration(SwitchRuntime runtime, AdminAuthorisat
         }
 
         BinRoutingTable now = result.Current;
+        BinRoutingTable inForce = router.Current;
         string saved = savedTo is not null ? $"saved to {savedTo}"
+            : replacedByFileEdit ? $"NOT saved ({saveProblem}): version {inForce.Version} from the file is in force"
             : saveProblem is not null ? $"NOT saved ({saveProblem}): a restart would go back to the file's routes"
             : "not saved (Routes:SaveChanges is off)";
         StatusLog.ChangeMade(logger, caller.Remote, caller.TokenFingerprint,
             $"routes replaced: version {result.Previous?.Version} -> {now.Version}, {now.RouteCount} routes for issuers [{string.Join(", ", now.Issuers)}], built in {result.ElapsedMs:F0} ms; {saved}");
-        context.Response.Headers.ETag = ETagOf(now);
+        context.Response.Headers.ETag = ETagOf(replacedByFileEdit ? inForce : now);
         await Json(context, StatusCodes.Status200OK, json =>
         {
-            json.WriteString("result", "swapped");
+            json.WriteString("result", replacedByFileEdit ? "swapped-then-replaced-by-file-edit" : "swapped");
+            if (replacedByFileEdit) json.WriteNumber("versionInForce", inForce.Version);
             json.WriteNumber("version", now.Version);
             json.WriteNumber("previousVersion", result.Previous?.Version ?? before.Version);
             json.WriteNumber("routes", now.RouteCount);

@@ -176,15 +176,15 @@ public sealed class BinRoutesFileWatcherTests : IDisposable
         using (watcher)
         {
             string json = Routes(("4", "second"), ("5", "mc"));
-            int reads = 0;
-            watcher.ReadingFile += () => Interlocked.Increment(ref reads);
             using (var stream = new FileStream(RoutesPath, FileMode.Create, FileAccess.Write, FileShare.ReadWrite))
             {
                 byte[] bytes = Encoding.UTF8.GetBytes(json);
                 stream.Write(bytes.AsSpan(0, bytes.Length / 2));
                 stream.Flush(flushToDisk: true);
-                int before = Volatile.Read(ref reads);
-                Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref reads) > before, WaitLimit), "the watcher did not read the half-written file");
+                // Two incomplete reads from now: the second began after the first was reported, so after this write.
+                using var readHalf = new CountdownEvent(2);
+                watcher.ReadIncomplete += () => { if (!readHalf.IsSet) readHalf.Signal(); };
+                Assert.True(readHalf.Wait(WaitLimit), "the watcher did not read the half-written file");
                 stream.Write(bytes.AsSpan(bytes.Length / 2));
                 stream.Flush(flushToDisk: true);
             }
@@ -209,14 +209,14 @@ public sealed class BinRoutesFileWatcherTests : IDisposable
 
         byte[] edit = Encoding.UTF8.GetBytes(Routes(("4", "edited")));
         using var reading = new ManualResetEventSlim();
-        watcher.ReadingFile += reading.Set;
+        watcher.ReadIncomplete += reading.Set;
         Task<bool> saved;
         using (var stream = new FileStream(RoutesPath, FileMode.Create, FileAccess.Write, FileShare.ReadWrite))
         {
             stream.Write(edit.AsSpan(0, edit.Length / 2));
             stream.Flush(flushToDisk: true);
-            // The watcher is reading the half-written edit again and again, holding its gate.
-            Assert.True(reading.Wait(WaitLimit), "the watcher did not start reading the edited file");
+            // The watcher has read the half-written edit and reads it again and again, holding its gate.
+            Assert.True(reading.Wait(WaitLimit), "the watcher did not read the half-written edit");
 
             BinRouteReloadResult put = router.Reload(BinRoutesJson.Parse(Encoding.UTF8.GetBytes(Routes(("4", "put")))).Routes, "PUT");
             Assert.Equal(BinRouteReloadOutcome.Swapped, put.Outcome);
