@@ -28,12 +28,7 @@ public static class JournalScanner
     /// </summary>
     public static RecoveryReport Scan(string directory, IJournalReplayHandler? handler, bool assumeQuarantine = false,
         DurabilityMode durability = DurabilityMode.Strict)
-    {
-        string full = ExistingDirectory(directory);
-        long maxWriteSpan = DirectoryScan.MaxWriteSpanFor(new JournalOptions { Durability = durability });
-        DirectoryScan scan = DirectoryScan.Run(full, assumeQuarantine, handler, deliverAfterDamage: true, maxWriteSpan);
-        return scan.ToReport(producedByOpen: false, scan.RecordsDelivered);
-    }
+        => ScanDirectory(directory, handler, assumeQuarantine, durability, holdLastSegmentTail: false);
 
     /// <summary>
     /// Hands <paramref name="handler"/> the records <see cref="WriteAheadJournal.Open"/> would keep, in file order:
@@ -51,15 +46,11 @@ public static class JournalScanner
         DurabilityMode durability = DurabilityMode.Strict)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        string full = ExistingDirectory(directory);
-        long maxWriteSpan = DirectoryScan.MaxWriteSpanFor(new JournalOptions { Durability = durability });
-        DirectoryScan scan = DirectoryScan.Run(full, assumeQuarantine, handler, deliverAfterDamage: true, maxWriteSpan, holdLastSegmentTail: true);
-        RecoveryReport report = scan.ToReport(producedByOpen: false, scan.RecordsDelivered);
-        report.RecordsPastTornWrite = scan.RecordsPastTornWrite;
-        return report;
+        return ScanDirectory(directory, handler, assumeQuarantine, durability, holdLastSegmentTail: true);
     }
 
-    private static string ExistingDirectory(string directory)
+    private static RecoveryReport ScanDirectory(string directory, IJournalReplayHandler? handler, bool assumeQuarantine, DurabilityMode durability,
+        bool holdLastSegmentTail)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         string full = Path.GetFullPath(directory);
@@ -68,7 +59,11 @@ public static class JournalScanner
             throw new DirectoryNotFoundException($"journal directory '{full}' does not exist");
         }
 
-        return full;
+        long maxWriteSpan = DirectoryScan.MaxWriteSpanFor(new JournalOptions { Durability = durability });
+        DirectoryScan scan = DirectoryScan.Run(full, assumeQuarantine, handler, deliverAfterDamage: true, maxWriteSpan, holdLastSegmentTail);
+        RecoveryReport report = scan.ToReport(producedByOpen: false, scan.RecordsDelivered);
+        report.RecordsPastTornWrite = scan.RecordsPastTornWrite;
+        return report;
     }
 
     /// <summary>

@@ -65,7 +65,7 @@ public sealed class BinRoutesFileWatcher : IDisposable
 
     /// <summary>
     /// For tests: raised on the reloading thread, holding the reload gate, each time a reload found the file incomplete
-    /// (half-written) and is about to read it again.
+    /// (half-written) or unreadable and is about to read it again.
     /// </summary>
     internal event Action? ReadIncomplete;
 
