@@ -73,6 +73,12 @@ PREWARM=${PREWARM:-15s}                    # unrecorded run at RATE/2 on each ne
 QUIET_LOAD=${QUIET_LOAD:-0}                # >0: before each run wait (at most QUIET_WAIT_SECONDS) for loadavg below it
 QUIET_WAIT_SECONDS=${QUIET_WAIT_SECONDS:-60}
 STEAL_MAX_PERCENT=${STEAL_MAX_PERCENT:-5}  # >0: before each run wait (at most QUIET_WAIT_SECONDS) for host steal below it
+SYNC_BEFORE_RUN=${SYNC_BEFORE_RUN:-1}      # 1: before each run, write back every dirty page on the machine (sync). Without
+                                           # it a run inherits the write-back of the run before: the `none` switch leaves
+                                           # ~300 MB of journal in the page cache, and its write-back queued ahead of the
+                                           # strict journal's O_DSYNC writes put 50-120 ms stalls every ~5 s (the flusher's
+                                           # period) into the strict run after it (measured 2026-11-22 18:48-18:53: strict
+                                           # 50,000/s after a `none` run, max 47-65 ms; with sync between, 10-15 ms)
 SKIP_BUILD=${SKIP_BUILD:-0}
 SWITCH_ENV=${SWITCH_ENV:-}                 # extra VAR=value words for the switch processes (experiments), e.g.
                                            # SWITCH_ENV="DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0"
@@ -185,6 +191,18 @@ steal_percent() {
     wait "${burners[@]}" 2>/dev/null || true # only the burners: the switches and the simulator run in the background too
     read -r b1 i1 s1 < <(machine_jiffies)
     awk -v b=$((b1 - b0)) -v i=$((i1 - i0)) -v s=$((s1 - s0)) 'BEGIN { t = b + i + s; printf "%d", (t > 0 ? 100 * s / t : 0) }'
+}
+
+dirty_kb() { awk '/^Dirty:/ { print $2 }' /proc/meminfo; }
+
+# settle_disk: sync (unless SYNC_BEFORE_RUN=0) and print "DIRTY_KB_BEFORE SYNC_SECONDS"
+settle_disk() {
+    local before t0 t1
+    before=$(dirty_kb)
+    t0=$(date +%s.%N)
+    [[ $SYNC_BEFORE_RUN == 1 ]] && sync
+    t1=$(date +%s.%N)
+    echo "$before $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')"
 }
 
 wait_quiet() {
@@ -352,6 +370,8 @@ run_load() {
     local name=$1 port=$2 rate=$3 duration=$4 warmup=$5
     shift 5
     wait_quiet
+    local dirty0 sync_seconds dirty1
+    read -r dirty0 sync_seconds < <(settle_disk)
     local la0 la1 m0 m1 s0 s1 k0 k1 rc=0 t0 t1
     la0=$(loadavg1)
     local m0 i0 st0 m1 i1 st1
@@ -374,6 +394,7 @@ run_load() {
     s1=$(pid_jiffies "$SERVER_PID")
     k1=$(pid_jiffies "$SIM_PID")
     la1=$(loadavg1)
+    dirty1=$(dirty_kb)
     if [[ -n $SERVER_PID ]]; then
         thread_jiffies "$SERVER_PID" >"$LOGS/$name.threads1"
         threads_diff "$LOGS/$name.threads0" "$LOGS/$name.threads1" >"$LOGS/$name.switch-threads.txt"
@@ -393,10 +414,14 @@ run_load() {
         --argjson la0 "$la0" --argjson la1 "$la1" --argjson wall "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" \
         --argjson busy "$((m1 - m0))" --argjson idle "$((i1 - i0))" --argjson steal "$((st1 - st0))" --argjson hz "$CLK_TCK" \
         --argjson sw "$((s1 - s0))" --argjson sim "$((k1 - k0))" --argjson harness "$harness_cpu" \
+        --argjson dirty0 "$dirty0" --argjson dirty1 "$dirty1" --argjson syncs "$sync_seconds" --argjson synced "$SYNC_BEFORE_RUN" \
         --argjson cpus "$(nproc)" --argjson answered "$answered" --argjson rss "$( [[ -n $SERVER_PID ]] && rss_kb "$SERVER_PID" || echo 0)" '
         ($busy + $idle + $steal) as $all
         | { name: $name, server: $server, harnessExit: $rc, wallSeconds: ($wall * 100 | round / 100),
             loadAverage1m: { before: $la0, after: $la1 },
+            # Dirty page cache (kB) found before the run, whether it was written back first (and how long that took),
+            # and what the run itself left dirty: write-back from earlier work stalls the writes of a strict journal.
+            pageCache: { dirtyKbFound: $dirty0, syncedBeforeRun: ($synced == 1), syncSeconds: $syncs, dirtyKbAfterRun: $dirty1 },
             cpuSeconds: { switch: ($sw / $hz), simulator: ($sim / $hz), harness: $harness,
                           other: ([($busy / $hz) - ($sw / $hz) - ($sim / $hz) - $harness, 0] | max * 100 | round / 100),
                           idle: ($idle / $hz), steal: ($steal / $hz), machineCapacity: ($all / $hz) },
@@ -417,7 +442,7 @@ run_load() {
                 then ($cpus * $answered / (($sw + $sim) / $hz + $harness) | round) else null end) }' >"$RUNS/$name.env.json"
     local line
     line=$(jq -r --slurpfile env "$RUNS/$name.env.json" '
-        "\(.config.targetRatePerSecond // "closed") /s -> \(.achievedRatePerSecond // 0 | round)/s, errors \(.errors.total // "?"), p50 \(.latencyMs.p50 // "?") ms, p99 \(.latencyMs.p99 // "?") ms, max \(.latencyMs.max // "?") ms; load \($env[0].loadAverage1m.before)->\($env[0].loadAverage1m.after); CPU% switch \($env[0].cpuPercentOfMachine.switch) sim \($env[0].cpuPercentOfMachine.simulator) harness \($env[0].cpuPercentOfMachine.harness) other \($env[0].cpuPercentOfMachine.other) idle \($env[0].cpuPercentOfMachine.idle) steal \($env[0].cpuPercentOfMachine.steal); us/req switch \($env[0].cpuMicrosPerRequest.switch) sim \($env[0].cpuMicrosPerRequest.simulator) harness \($env[0].cpuMicrosPerRequest.harness)"' "$RUNS/$name.json")
+        "\(.config.targetRatePerSecond // "closed") /s -> \(.achievedRatePerSecond // 0 | round)/s, errors \(.errors.total // "?"), p50 \(.latencyMs.p50 // "?") ms, p99 \(.latencyMs.p99 // "?") ms, max \(.latencyMs.max // "?") ms; load \($env[0].loadAverage1m.before)->\($env[0].loadAverage1m.after); CPU% switch \($env[0].cpuPercentOfMachine.switch) sim \($env[0].cpuPercentOfMachine.simulator) harness \($env[0].cpuPercentOfMachine.harness) other \($env[0].cpuPercentOfMachine.other) idle \($env[0].cpuPercentOfMachine.idle) steal \($env[0].cpuPercentOfMachine.steal); us/req switch \($env[0].cpuMicrosPerRequest.switch) sim \($env[0].cpuMicrosPerRequest.simulator) harness \($env[0].cpuMicrosPerRequest.harness); dirty page cache \($env[0].pageCache.dirtyKbFound) kB before\(if $env[0].pageCache.syncedBeforeRun then ", synced in \($env[0].pageCache.syncSeconds) s" else ", not synced" end)"' "$RUNS/$name.json")
     log "$name: $line"
 }
 
