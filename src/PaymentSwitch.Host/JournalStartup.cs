@@ -18,23 +18,8 @@ internal static class JournalStartup
             log.LogWarning("No Journal:PanKey configured: created a key file in {Directory}. Set PAYMENTSWITCH_Journal__PanKey from a secret store in production and keep the key away from the journal.", directory);
 
         var fsyncLatency = new FsyncLatencyRecorder();
-        var options = new JournalOptions
-        {
-            Directory = directory,
-            Durability = settings.DurabilityMode,
-            AllowUnsafeDurabilityNone = settings.AllowUnsafeNone,
-            BatchedWindowMs = settings.BatchedWindowMs,
-            SegmentSizeBytes = settings.SegmentSizeBytes,
-            ZeroFillSegments = settings.ZeroFillSegments,
-            DirectWrites = settings.DirectWrites,
-            MinFreeBytes = settings.MinFreeBytes,
-            RetentionAge = TimeSpan.FromHours(settings.RetentionHours),
-            ArchiveDirectory = string.IsNullOrWhiteSpace(settings.ArchiveDirectory) ? null : config.Resolve(settings.ArchiveDirectory),
-            QuarantineDamagedSegments = settings.QuarantineDamagedSegments,
-            InlineCompletionMax = settings.InlineCompletionMax,
-            CompletionRunScope = TransactionJournal.CompletionRunScope,
-            SyncObserver = fsyncLatency.Observe,
-        };
+        JournalOptions options = OptionsFor(settings, directory, fsyncLatency);
+        options.ArchiveDirectory = string.IsNullOrWhiteSpace(settings.ArchiveDirectory) ? null : config.Resolve(settings.ArchiveDirectory);
         WriteAheadJournal journal;
         RecoveryReport report;
         try
@@ -60,4 +45,25 @@ internal static class JournalStartup
             report.ReplayedFromSequence > 0 ? $"sequence {report.ReplayedFromSequence} (the retain point)" : "the start");
         return new TransactionJournal(journal, pan, fsyncLatency);
     }
+
+    /// <summary>
+    /// The journal's options from the settings, for <paramref name="directory"/>: what the switch writes with (the
+    /// archive folder apart, which the caller sets), so the warm-up's throwaway journal runs the same code.
+    /// </summary>
+    public static JournalOptions OptionsFor(JournalSettings settings, string directory, FsyncLatencyRecorder fsyncLatency) => new()
+    {
+        Directory = directory,
+        Durability = settings.DurabilityMode,
+        AllowUnsafeDurabilityNone = settings.AllowUnsafeNone,
+        BatchedWindowMs = settings.BatchedWindowMs,
+        SegmentSizeBytes = settings.SegmentSizeBytes,
+        ZeroFillSegments = settings.ZeroFillSegments,
+        DirectWrites = settings.DirectWrites,
+        MinFreeBytes = settings.MinFreeBytes,
+        RetentionAge = TimeSpan.FromHours(settings.RetentionHours),
+        QuarantineDamagedSegments = settings.QuarantineDamagedSegments,
+        InlineCompletionMax = settings.InlineCompletionMax,
+        CompletionRunScope = TransactionJournal.CompletionRunScope,
+        SyncObserver = fsyncLatency.Observe,
+    };
 }

@@ -8,6 +8,7 @@ using PaymentSwitch.Core.Durability;
 using PaymentSwitch.Core.Reversals;
 using PaymentSwitch.Core.Routing;
 using PaymentSwitch.Host.Configuration;
+using PaymentSwitch.Host.WarmUp;
 using PaymentSwitch.Iso8583;
 
 namespace PaymentSwitch.Host;
@@ -48,6 +49,9 @@ internal sealed class SwitchRuntime : IHostedService, IAsyncDisposable
     /// </summary>
     internal Func<ITransactionJournal, ITransactionJournal>? InterposeJournal { get; init; }
 
+    /// <summary>What the warm-up before the listeners did (null when <c>Switch:WarmUpMaxSeconds</c> is 0).</summary>
+    public WarmUpReport? WarmUpResult { get; private set; }
+
     /// <summary>True once every listener is open.</summary>
     public bool ListenersOpen { get; private set; }
 
@@ -82,6 +86,15 @@ internal sealed class SwitchRuntime : IHostedService, IAsyncDisposable
         if (replay.OwedWithoutOriginal > 0)
             _log.LogWarning("Journal replay: {Count} outcomes owe a reversal whose Forwarded record is no longer in the journal (retired before the reversal was answered); they cannot be sent again. Reconcile them with the issuer (`PaymentSwitch journal report` lists the outcomes).", replay.OwedWithoutOriginal);
         foreach (IssuerLink link in links) link.Start();
+
+        // The real links sign on meanwhile; nothing real is accepted until the warm-up is over.
+        if (options.Switch.WarmUpMaxSeconds > 0)
+        {
+            WarmUpResult = await SwitchWarmUp.RunAsync(options, Dialects, _config.Resolve(options.Journal.Directory),
+                TimeSpan.FromSeconds(options.Switch.WarmUpMaxSeconds), cancellationToken).ConfigureAwait(false);
+            if (WarmUpResult.Problem is null) _log.LogInformation("Warm-up: {Report}", WarmUpResult.ToString());
+            else _log.LogWarning("Warm-up {Report}; the switch starts without it (cold: slower for its first seconds)", WarmUpResult.ToString());
+        }
 
         foreach (AcquirerOptions acquirer in options.Acquirers)
         {

@@ -46,6 +46,13 @@ public sealed class SwitchIdentityOptions
 
     /// <summary>Forwarded transactions remembered (by acquirer identity) to match acquirer reversals; fixed memory.</summary>
     public int RecentTransactions { get; set; } = 131_072;
+
+    /// <summary>
+    /// Before the listeners open, run the authorisation path on synthetic loopback traffic through a throwaway engine,
+    /// journal and simulated issuers for at most this many seconds (it stops sooner once compilation settles), so the
+    /// first real requests meet warm code. 0 turns it off (the default here; the shipped config/switch.json sets 10).
+    /// </summary>
+    public int WarmUpMaxSeconds { get; set; }
 }
 
 public sealed class RoutesOptions

@@ -123,6 +123,7 @@ public static class SwitchOptionsValidator
         Range("Switch:RecentTransactions", options.Switch.RecentTransactions, 1024, 16_000_000);
         Range("Switch:ShutdownDeadlineMs", options.Switch.ShutdownDeadlineMs, 100, 600_000);
         Range("Switch:DuplicateWindowSeconds", options.Switch.DuplicateWindowSeconds, 1, 7 * 24 * 3600);
+        Range("Switch:WarmUpMaxSeconds", options.Switch.WarmUpMaxSeconds, 0, 300);
         JournalSettings j = options.Journal;
         if (string.IsNullOrWhiteSpace(j.Directory)) errors.Add("Journal:Directory: must name the journal folder.");
         if (!JournalSettings.TryParseDurability(j.Durability, out _))

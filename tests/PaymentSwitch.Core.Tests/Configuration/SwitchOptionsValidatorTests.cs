@@ -19,6 +19,21 @@ public class SwitchOptionsValidatorTests
     [Fact]
     public void A_sound_configuration_has_no_errors() => Assert.Empty(SwitchOptionsValidator.Validate(Valid(), Dialects));
 
+    [Theory]
+    [InlineData(-1, false)]
+    [InlineData(0, true)]
+    [InlineData(10, true)]
+    [InlineData(300, true)]
+    [InlineData(301, false)]
+    public void The_warm_up_limit_is_0_to_300_seconds(int seconds, bool accepted)
+    {
+        SwitchOptions options = Valid();
+        options.Switch.WarmUpMaxSeconds = seconds;
+        IReadOnlyList<string> errors = SwitchOptionsValidator.Validate(options, Dialects);
+        if (accepted) Assert.Empty(errors);
+        else Assert.Equal($"Switch:WarmUpMaxSeconds: must be 0..300 (is {seconds}).", Assert.Single(errors));
+    }
+
     [Fact]
     public void Each_error_names_the_setting_and_what_is_wrong()
     {
