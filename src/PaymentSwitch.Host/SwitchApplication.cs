@@ -60,14 +60,23 @@ internal static class SwitchApplication
 
         WebApplication app = builder.Build();
         StatusEndpoints.Map(app, app.Services.GetRequiredService<SwitchRuntime>());
+        // RunAsync disposes the host (its services and loggers included) however it ends, so the last word on a
+        // failed or stopped start is written to the console directly.
         try
         {
             await app.RunAsync().ConfigureAwait(false);
             return 0;
         }
-        catch (Exception ex) when (ex is ConfigurationException or InvalidOperationException or IOException)
+        catch (OperationCanceledException)
         {
-            app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("PaymentSwitch").LogCritical("PaymentSwitch could not start: {Reason}", ex.Message);
+            // A stop signal came while the switch was starting (journal check, warm-up): nothing was accepted yet, and
+            // the host has already disposed the runtime (journal flushed, links signed off).
+            Console.Out.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} info: PaymentSwitch Stopped while starting: no listener was opened");
+            return 0;
+        }
+        catch (Exception ex) when (ex is ConfigurationException or InvalidOperationException or IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} crit: PaymentSwitch could not start: {ex.Message}");
             return 1;
         }
     }

@@ -90,11 +90,16 @@ internal sealed class SwitchRuntime : IHostedService, IAsyncDisposable
         // The real links sign on meanwhile; nothing real is accepted until the warm-up is over.
         if (options.Switch.WarmUpMaxSeconds > 0)
         {
+            _log.LogInformation("Warm-up: synthetic traffic through a throwaway engine for at most {Seconds} s before the listeners open", options.Switch.WarmUpMaxSeconds);
             WarmUpResult = await SwitchWarmUp.RunAsync(options, Dialects, _config.Resolve(options.Journal.Directory),
                 TimeSpan.FromSeconds(options.Switch.WarmUpMaxSeconds), cancellationToken).ConfigureAwait(false);
             if (WarmUpResult.Problem is null) _log.LogInformation("Warm-up: {Report}", WarmUpResult.ToString());
-            else _log.LogWarning("Warm-up {Report}; the switch starts without it (cold: slower for its first seconds)", WarmUpResult.ToString());
+            else if (!cancellationToken.IsCancellationRequested) _log.LogWarning("Warm-up {Report}; the switch starts without it (cold: slower for its first seconds)", WarmUpResult.ToString());
+            // The throwaway engine's memory goes back to the system now, not in a full collection under live traffic
+            // (here, once the warm-up's own references are gone: measured 36 MB left by a collection made inside it).
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         }
+        cancellationToken.ThrowIfCancellationRequested(); // stopping: open nothing
 
         foreach (AcquirerOptions acquirer in options.Acquirers)
         {

@@ -22,6 +22,31 @@ public class HostProcessTests
     }
 
     [Fact]
+    public async Task A_start_that_fails_exits_1_with_the_reason_and_does_not_crash()
+    {
+        // Found 2026-11-22: the host disposes its services when the start fails, and the old handler asked them for a
+        // logger, so every failed start ended in an unhandled ObjectDisposedException (SIGABRT, exit 134).
+        string dir = Directory.CreateTempSubdirectory("ps-host-").FullName;
+        try
+        {
+            string config = EmbeddedSwitchConfig.Write(dir, SwitchProcess.FreePort(), SwitchProcess.FreePort(), SwitchProcess.FreePort(), SwitchProcess.FreePort());
+            string notAFolder = Path.Combine(dir, "journal-is-a-file");
+            File.WriteAllText(notAFolder, "not a folder");
+
+            (int exit, string output) = await SwitchProcess.RunAsync(60_000, "--config", config, "--Journal:Directory=" + notAFolder);
+
+            Assert.Equal(1, exit);
+            Assert.Contains("PaymentSwitch could not start:", output);
+            Assert.Contains("journal-is-a-file", output);
+            Assert.DoesNotContain("Unhandled exception", output);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Runs_with_embedded_simulators_answers_the_send_verb_and_stops_cleanly_on_sigterm()
     {
         string dir = Directory.CreateTempSubdirectory("ps-host-").FullName;

@@ -50,7 +50,7 @@ public sealed class SwitchIdentityOptions
     /// <summary>
     /// Before the listeners open, run the authorisation path on synthetic loopback traffic through a throwaway engine,
     /// journal and simulated issuers for at most this many seconds (it stops sooner once compilation settles), so the
-    /// first real requests meet warm code. 0 turns it off (the default here; the shipped config/switch.json sets 10).
+    /// first real requests meet warm code. 0 turns it off (the default here; the shipped config/switch.json sets 30).
     /// </summary>
     public int WarmUpMaxSeconds { get; set; }
 }

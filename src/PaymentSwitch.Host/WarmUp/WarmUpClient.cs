@@ -10,13 +10,17 @@ namespace PaymentSwitch.Host.WarmUp;
 
 /// <summary>
 /// Terminal traffic for the warm-up: one loopback connection to a throwaway listener, sending authorisations
-/// (0100, every fourth a 0200) in bursts of <see cref="Burst"/> and reading as many answers before the next burst.
+/// (0100, every fourth a 0200) in bursts of at most <see cref="MaxBurst"/> (never more than the listener lets one
+/// connection have in flight) and reading as many answers before the next burst.
 /// Card numbers start with the given BIN prefixes in turn, so that every issuer kind of the warm-up engine is used.
 /// Counts answers and approvals; never touches anything outside the warm-up.
 /// </summary>
 internal sealed class WarmUpClient
 {
-    private const int Burst = 32;
+    /// <summary>Requests per burst at most.</summary>
+    public const int MaxBurst = 32;
+
+    private readonly int _burst;
 
     private readonly IPEndPoint _endPoint;
     private readonly Dialect _dialect;
@@ -26,8 +30,10 @@ internal sealed class WarmUpClient
     private long _answers;
     private long _approved;
 
-    public WarmUpClient(IPEndPoint endPoint, Dialect dialect, Framing framing, int index, IReadOnlyList<string> binPrefixes)
+    public WarmUpClient(IPEndPoint endPoint, Dialect dialect, Framing framing, int index, IReadOnlyList<string> binPrefixes, int burst)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(burst, 1);
+        _burst = Math.Min(burst, MaxBurst);
         _endPoint = endPoint;
         _dialect = dialect;
         _framing = framing;
@@ -59,7 +65,7 @@ internal sealed class WarmUpClient
         while (!stop.IsCancellationRequested)
         {
             DateTime now = DateTime.UtcNow;
-            for (int i = 0; i < Burst; i++)
+            for (int i = 0; i < _burst; i++)
             {
                 stan = stan % 999_999 + 1;
                 Build(builder, now, stan, sent++);
@@ -71,11 +77,11 @@ internal sealed class WarmUpClient
             burstTimeout.CancelAfter(answerTimeout);
             try
             {
-                await ReadAnswersAsync(reader, answer, Burst, burstTimeout.Token).ConfigureAwait(false);
+                await ReadAnswersAsync(reader, answer, _burst, burstTimeout.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!stop.IsCancellationRequested)
             {
-                throw new TimeoutException($"a burst of {Burst} warm-up authorisations was not answered within {answerTimeout.TotalMilliseconds:F0} ms");
+                throw new TimeoutException($"a burst of {_burst} warm-up authorisations was not answered within {answerTimeout.TotalMilliseconds:F0} ms");
             }
         }
 
