@@ -60,74 +60,6 @@ public class WarmUpTests
     }
 
     [Fact]
-    public async Task A_folder_left_by_an_interrupted_warm_up_is_removed_before_the_next()
-    {
-        string root = Directory.CreateTempSubdirectory("paymentswitch-warmup-").FullName;
-        try
-        {
-            string journalDirectory = Path.Combine(root, "journal");
-            string leftover = SwitchWarmUp.FolderFor(journalDirectory);
-            Directory.CreateDirectory(leftover);
-            // What a crash can leave that a journal will not open on: a first segment that is not a segment, followed
-            // by another. Opened as it is, this refuses; so the warm-up runs only if it removed the folder first.
-            File.WriteAllText(Path.Combine(leftover, "00000000000000000001.wal"), new string('x', 4096));
-            File.WriteAllText(Path.Combine(leftover, "00000000000000000100.wal"), new string('x', 4096));
-
-            WarmUpReport report = await SwitchWarmUp.RunAsync(Options(journalDirectory), Dialects(), journalDirectory, TimeSpan.FromSeconds(60), CancellationToken.None);
-
-            Assert.Null(report.Problem);
-            Assert.True(report.Approved > 0);
-            Assert.False(Directory.Exists(leftover));
-        }
-        finally
-        {
-            Directory.Delete(root, recursive: true);
-        }
-    }
-
-    [Fact]
-    public async Task The_time_limit_ends_a_warm_up_that_has_not_settled()
-    {
-        string root = Directory.CreateTempSubdirectory("paymentswitch-warmup-").FullName;
-        try
-        {
-            string journalDirectory = Path.Combine(root, "journal");
-            // Shorter than the second of traffic a warm-up needs before it may call itself settled.
-            WarmUpReport report = await SwitchWarmUp.RunAsync(Options(journalDirectory), Dialects(), journalDirectory, TimeSpan.FromMilliseconds(600), CancellationToken.None);
-
-            Assert.Null(report.Problem);
-            Assert.Equal(WarmUpEnding.TimeLimit, report.Ending);
-            Assert.Contains("still compiling when the time limit came", report.ToString(), StringComparison.Ordinal);
-            Assert.False(Directory.Exists(SwitchWarmUp.FolderFor(journalDirectory)));
-        }
-        finally
-        {
-            Directory.Delete(root, recursive: true);
-        }
-    }
-
-    [Fact]
-    public async Task A_stop_during_the_warm_up_ends_it_and_no_listener_opens()
-    {
-        string root = Directory.CreateTempSubdirectory("paymentswitch-warmup-").FullName;
-        try
-        {
-            string journalDirectory = Path.Combine(root, "journal");
-            using var stop = new CancellationTokenSource(TimeSpan.FromMilliseconds(1500));
-
-            WarmUpReport report = await SwitchWarmUp.RunAsync(Options(journalDirectory), Dialects(), journalDirectory, TimeSpan.FromSeconds(60), stop.Token);
-
-            Assert.Equal(WarmUpEnding.Failed, report.Ending);
-            Assert.StartsWith("cancelled", report.Problem, StringComparison.Ordinal);
-            Assert.False(Directory.Exists(SwitchWarmUp.FolderFor(journalDirectory)));
-        }
-        finally
-        {
-            Directory.Delete(root, recursive: true);
-        }
-    }
-
-    [Fact]
     public async Task SIGTERM_during_the_warm_up_stops_the_switch_cleanly_without_opening_a_listener()
     {
         string dir = Directory.CreateTempSubdirectory("paymentswitch-warmup-").FullName;
@@ -136,7 +68,7 @@ public class WarmUpTests
             string config = EmbeddedSwitchConfig.Write(dir, SwitchProcess.FreePort(), SwitchProcess.FreePort(), SwitchProcess.FreePort(), SwitchProcess.FreePort());
             await using SwitchProcess sw = SwitchProcess.Start("--config", config, "--Switch:WarmUpMaxSeconds=120");
             Assert.True(await sw.WaitForOutputAsync("Warm-up: synthetic traffic", 60_000), sw.Output);
-            await Task.Delay(1500); // inside the warm-up's traffic
+            await Task.Delay(300); // inside the warm-up: a fresh process needs seconds of it before it may settle
 
             sw.Terminate();
 
@@ -153,26 +85,77 @@ public class WarmUpTests
     }
 
     [Fact]
-    public async Task A_warm_up_that_cannot_run_says_why_and_throws_nothing()
+    public Task A_folder_left_by_an_interrupted_warm_up_is_removed_before_the_next() => InTemporaryFolder(async journalDirectory =>
+    {
+        string leftover = SwitchWarmUp.FolderFor(journalDirectory);
+        Directory.CreateDirectory(leftover);
+        // What a crash can leave that a journal will not open on: a first segment that is not a segment, followed by
+        // another. Opened as it is, this refuses; so the warm-up runs only if it removed the folder first.
+        File.WriteAllText(Path.Combine(leftover, "00000000000000000001.wal"), new string('x', 4096));
+        File.WriteAllText(Path.Combine(leftover, "00000000000000000100.wal"), new string('x', 4096));
+
+        WarmUpReport report = await WarmUpAsync(journalDirectory, TimeSpan.FromSeconds(60));
+
+        Assert.Null(report.Problem);
+        Assert.True(report.Approved > 0);
+        Assert.False(Directory.Exists(leftover));
+    });
+
+    [Fact]
+    public Task The_time_limit_ends_a_warm_up_that_has_not_settled() => InTemporaryFolder(async journalDirectory =>
+    {
+        // Shorter than the second of traffic a warm-up needs before it may call itself settled.
+        WarmUpReport report = await WarmUpAsync(journalDirectory, TimeSpan.FromMilliseconds(900));
+
+        Assert.Null(report.Problem);
+        Assert.Equal(WarmUpEnding.TimeLimit, report.Ending);
+        Assert.Contains("still compiling when the time limit came", report.ToString(), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(SwitchWarmUp.FolderFor(journalDirectory)));
+    });
+
+    [Fact]
+    public Task A_cancelled_warm_up_says_so_and_leaves_nothing_behind() => InTemporaryFolder(async journalDirectory =>
+    {
+        // Sooner than the second of traffic a warm-up needs before it may call itself settled, so it cannot settle first
+        // (in this process the code is already compiled, and it would settle at that first second).
+        using var stop = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+
+        WarmUpReport report = await WarmUpAsync(journalDirectory, TimeSpan.FromSeconds(60), stop.Token);
+
+        Assert.Equal(WarmUpEnding.Failed, report.Ending);
+        Assert.StartsWith("cancelled", report.Problem, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(SwitchWarmUp.FolderFor(journalDirectory)));
+    });
+
+    [Fact]
+    public Task A_warm_up_that_cannot_run_says_why_and_throws_nothing() => InTemporaryFolder(async journalDirectory =>
+    {
+        Directory.CreateDirectory(journalDirectory);
+        File.WriteAllText(SwitchWarmUp.FolderFor(journalDirectory), "a file where the warm-up's journal folder would go");
+
+        WarmUpReport report = await WarmUpAsync(journalDirectory, TimeSpan.FromSeconds(60));
+
+        Assert.NotNull(report.Problem);
+        Assert.Equal(0, report.Answers);
+        Assert.StartsWith("stopped after 0 answers", report.ToString(), StringComparison.Ordinal);
+    });
+
+    /// <summary>Runs <paramref name="test"/> with a journal folder path inside a fresh temporary folder, removed after.</summary>
+    private static async Task InTemporaryFolder(Func<string, Task> test)
     {
         string root = Directory.CreateTempSubdirectory("paymentswitch-warmup-").FullName;
         try
         {
-            string journalDirectory = Path.Combine(root, "journal");
-            Directory.CreateDirectory(journalDirectory);
-            File.WriteAllText(SwitchWarmUp.FolderFor(journalDirectory), "a file where the warm-up's journal folder would go");
-
-            WarmUpReport report = await SwitchWarmUp.RunAsync(Options(journalDirectory), Dialects(), journalDirectory, TimeSpan.FromSeconds(60), CancellationToken.None);
-
-            Assert.NotNull(report.Problem);
-            Assert.Equal(0, report.Answers);
-            Assert.StartsWith("stopped after 0 answers", report.ToString(), StringComparison.Ordinal);
+            await test(Path.Combine(root, "journal"));
         }
         finally
         {
             Directory.Delete(root, recursive: true);
         }
     }
+
+    private static Task<WarmUpReport> WarmUpAsync(string journalDirectory, TimeSpan limit, CancellationToken cancellationToken = default) =>
+        SwitchWarmUp.RunAsync(Options(journalDirectory), Dialects(), journalDirectory, limit, cancellationToken);
 
     private static IReadOnlyDictionary<string, Dialect> Dialects() => DialectLoader.LoadDirectory(RunningSwitch.DialectDirectory);
 
