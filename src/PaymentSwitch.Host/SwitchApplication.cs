@@ -55,29 +55,35 @@ internal static class SwitchApplication
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromMilliseconds(config.Options.Switch.ShutdownDeadlineMs + 5000));
         builder.WebHost.UseKestrel(k => k.Listen(EndpointAddress.Parse(config.Options.Status.Listen, "Status:Listen")));
         builder.Services.AddSingleton(sp => new SwitchRuntime(config, dialects, sp.GetRequiredService<ILoggerFactory>()));
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<SwitchRuntime>());
-        StatusEndpoints.AddStatus(builder.Services); // after the runtime: its metrics need the started engine
+        builder.Services.AddSingleton<SwitchStartup>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<SwitchStartup>()); // the switch starts behind the operator endpoint
+        StatusEndpoints.AddStatus(builder.Services); // its metrics are made once the runtime has started
 
         WebApplication app = builder.Build();
         StatusEndpoints.Map(app, app.Services.GetRequiredService<SwitchRuntime>());
+        SwitchStartup startup = app.Services.GetRequiredService<SwitchStartup>();
         // RunAsync disposes the host (its services and loggers included) however it ends, so the last word on a
         // failed or stopped start is written to the console directly.
         try
         {
             await app.RunAsync().ConfigureAwait(false);
-            return 0;
         }
         catch (OperationCanceledException)
         {
-            // A stop signal came while the switch was starting (journal check, warm-up): nothing was accepted yet, and
-            // the host has already disposed the runtime (journal flushed, links signed off).
-            Console.Out.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} info: PaymentSwitch Stopped while starting: no listener was opened");
-            return 0;
+            return 0; // stopped before the host itself had started
         }
         catch (Exception ex) when (ex is ConfigurationException or InvalidOperationException or IOException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} crit: PaymentSwitch could not start: {ex.Message}");
             return 1;
         }
+        if (startup.StartFailure is Exception failure)
+        {
+            Console.Error.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} crit: PaymentSwitch could not start: {failure.Message}");
+            return 1;
+        }
+        if (startup.StoppedWhileStarting)
+            Console.Out.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} info: PaymentSwitch Stopped while starting: no listener was opened");
+        return 0;
     }
 }

@@ -55,7 +55,34 @@ internal sealed class SwitchRuntime : IHostedService, IAsyncDisposable
     /// <summary>True once every listener is open.</summary>
     public bool ListenersOpen { get; private set; }
 
+    /// <summary>Completes when the listeners are open; faults or is cancelled as <see cref="StartAsync"/> does.</summary>
+    public Task Started => _started.Task;
+
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>True while the warm-up before the listeners runs.</summary>
+    public bool WarmingUp { get; private set; }
+
     public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await StartCoreAsync(cancellationToken).ConfigureAwait(false);
+            _started.TrySetResult();
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            _started.TrySetCanceled(cancellationToken);
+            throw;
+        }
+        catch (Exception ex)
+        {
+            _started.TrySetException(ex);
+            throw;
+        }
+    }
+
+    private async Task StartCoreAsync(CancellationToken cancellationToken)
     {
         SwitchOptions options = Options;
         PaymentSwitch.Core.Networking.TlsPaths.Resolve(options, _config.ConfigDirectory);
@@ -91,8 +118,16 @@ internal sealed class SwitchRuntime : IHostedService, IAsyncDisposable
         if (options.Switch.WarmUpMaxSeconds > 0)
         {
             _log.LogInformation("Warm-up: synthetic traffic through a throwaway engine for at most {Seconds} s before the listeners open", options.Switch.WarmUpMaxSeconds);
-            WarmUpResult = await SwitchWarmUp.RunAsync(options, Dialects, _config.Resolve(options.Journal.Directory),
-                TimeSpan.FromSeconds(options.Switch.WarmUpMaxSeconds), cancellationToken).ConfigureAwait(false);
+            WarmingUp = true;
+            try
+            {
+                WarmUpResult = await SwitchWarmUp.RunAsync(options, Dialects, _config.Resolve(options.Journal.Directory),
+                    TimeSpan.FromSeconds(options.Switch.WarmUpMaxSeconds), cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                WarmingUp = false;
+            }
             if (WarmUpResult.Problem is null) _log.LogInformation("Warm-up: {Report}", WarmUpResult.ToString());
             else if (!cancellationToken.IsCancellationRequested) _log.LogWarning("Warm-up {Report}; the switch starts without it (cold: slower for its first seconds)", WarmUpResult.ToString());
             // The throwaway engine's memory goes back to the system now, not in a full collection under live traffic.

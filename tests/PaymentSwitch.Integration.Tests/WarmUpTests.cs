@@ -85,6 +85,39 @@ public class WarmUpTests
     }
 
     [Fact]
+    public async Task The_operator_endpoint_answers_while_the_switch_warms_up()
+    {
+        string dir = Directory.CreateTempSubdirectory("paymentswitch-warmup-").FullName;
+        try
+        {
+            int status = SwitchProcess.FreePort();
+            string config = EmbeddedSwitchConfig.Write(dir, SwitchProcess.FreePort(), status, SwitchProcess.FreePort(), SwitchProcess.FreePort());
+            await using SwitchProcess sw = SwitchProcess.Start("--config", config, "--Switch:WarmUpMaxSeconds=120");
+            Assert.True(await sw.WaitForOutputAsync("Warm-up: synthetic traffic", 60_000), sw.Output);
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{status}/") };
+
+            // Liveness answers during the start (a probe must not kill a switch that is only starting); readiness says why not yet.
+            using HttpResponseMessage live = await http.GetAsync("health/live");
+            using HttpResponseMessage ready = await http.GetAsync("health/ready");
+            using HttpResponseMessage statusDocument = await http.GetAsync("status");
+            bool stillWarming = !sw.Output.Contains("Acquirer listener 'pos' listening", StringComparison.Ordinal);
+
+            Assert.Equal(System.Net.HttpStatusCode.OK, live.StatusCode);
+            Assert.True(stillWarming, "the warm-up ended before the endpoint was asked; nothing was tested");
+            Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+            Assert.Contains("warming up", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, statusDocument.StatusCode);
+
+            sw.Terminate();
+            Assert.Equal(0, await sw.WaitForExitAsync(60_000));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public Task A_folder_left_by_an_interrupted_warm_up_is_removed_before_the_next() => InTemporaryFolder(async journalDirectory =>
     {
         string leftover = SwitchWarmUp.FolderFor(journalDirectory);

@@ -22,6 +22,11 @@ internal static class Readiness
         // Read once: the runtime clears them while it stops.
         Core.Authorisation.SwitchEngine? engine = runtime.Engine;
         Core.Routing.BinRouter? router = runtime.Router;
+        if (runtime.WarmingUp)
+        {
+            missing.Add("warming up: synthetic traffic through a throwaway engine before the listeners open");
+            return missing;
+        }
         if (!runtime.ListenersOpen || engine is null || router is null)
         {
             missing.Add("acquirer listeners are not open yet");

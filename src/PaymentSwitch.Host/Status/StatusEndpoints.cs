@@ -14,7 +14,7 @@ namespace PaymentSwitch.Host.Status;
 /// </summary>
 internal static class StatusEndpoints
 {
-    /// <summary>Registers the status monitor; call after the <see cref="SwitchRuntime"/> hosted service is registered.</summary>
+    /// <summary>Registers the status monitor, which makes the metrics once the <see cref="SwitchRuntime"/> has started.</summary>
     public static void AddStatus(IServiceCollection services)
     {
         services.AddSingleton<StatusMonitor>();

@@ -5,12 +5,15 @@ using PaymentSwitch.Core.Metrics;
 namespace PaymentSwitch.Host.Status;
 
 /// <summary>
-/// Owns the <see cref="SwitchMetrics"/> of the running switch. Registered after <see cref="SwitchRuntime"/>, so it
-/// starts once the engine exists and the listeners are open, and stops before the runtime is torn down.
+/// Owns the <see cref="SwitchMetrics"/> of the running switch. The operator endpoint is up while the switch starts
+/// (journal check, warm-up), so the metrics are made once the runtime has started (its listeners open), and dropped
+/// when this stops, before the runtime is torn down.
 /// </summary>
 internal sealed class StatusMonitor(SwitchRuntime runtime) : IHostedService, IDisposable
 {
+    private readonly Lock _gate = new();
     private SwitchMetrics? _metrics;
+    private bool _stopped;
 
     public SwitchRuntime Runtime { get; } = runtime;
 
@@ -19,11 +22,22 @@ internal sealed class StatusMonitor(SwitchRuntime runtime) : IHostedService, IDi
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (Runtime.Engine is null)
-            throw new InvalidOperationException("The status monitor must start after the switch runtime (register it after SwitchRuntime).");
-        AcquirerListener[] listeners = [.. Runtime.Listeners]; // fixed once the runtime has started
-        Volatile.Write(ref _metrics, new SwitchMetrics(Runtime.Engine, () => listeners, Runtime.StartedAt));
+        // Not awaited: the host goes on to open the operator endpoint while the switch starts.
+        _ = Runtime.Started.ContinueWith(static (started, state) =>
+        {
+            if (started.IsCompletedSuccessfully) ((StatusMonitor)state!).CreateMetrics();
+        }, this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         return Task.CompletedTask;
+    }
+
+    private void CreateMetrics()
+    {
+        lock (_gate)
+        {
+            if (_stopped || _metrics is not null || Runtime.Engine is not { } engine) return;
+            AcquirerListener[] listeners = [.. Runtime.Listeners]; // fixed once the runtime has started
+            Volatile.Write(ref _metrics, new SwitchMetrics(engine, () => listeners, Runtime.StartedAt));
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken)
@@ -32,5 +46,12 @@ internal sealed class StatusMonitor(SwitchRuntime runtime) : IHostedService, IDi
         return Task.CompletedTask;
     }
 
-    public void Dispose() => Interlocked.Exchange(ref _metrics, null)?.Dispose();
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _stopped = true;
+            Interlocked.Exchange(ref _metrics, null)?.Dispose();
+        }
+    }
 }
