@@ -53,7 +53,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         int kills = 0, earlyKills = 0;
         try
         {
-            Assert.True(await current.WaitForOutputAsync("listening on", 60_000), current.Output);
+            Assert.True(await current.WaitForOutputAsync(SwitchProcess.AcquirerListening, 60_000), current.Output);
             load.Start();
             for (int k = 1; k <= Kills; k++)
             {
@@ -67,7 +67,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
                 }
                 else
                 {
-                    Assert.True(await current.WaitForOutputAsync("listening on", 60_000), "the switch did not come back after a kill:\n" + current.Output);
+                    Assert.True(await current.WaitForOutputAsync(SwitchProcess.AcquirerListening, 60_000), "the switch did not come back after a kill:\n" + current.Output);
                     await Task.Delay(random.Next(2000, 4001));
                 }
                 Assert.False(current.HasExited, "the switch stopped by itself:\n" + current.Output);
@@ -80,7 +80,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
             }
 
             // Let the last incarnation run, then stop new traffic and let the terminals settle their reversals.
-            Assert.True(await current.WaitForOutputAsync("listening on", 60_000), current.Output);
+            Assert.True(await current.WaitForOutputAsync(SwitchProcess.AcquirerListening, 60_000), current.Output);
             await Task.Delay(1500);
             await load.StopAsync(TimeSpan.FromSeconds(60));
 
@@ -232,7 +232,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         await issuer.WaitUntilAnsweringAsync(http);
         await using SwitchProcess sw = SwitchProcess.Start("--config", config, "--Issuers:0:CircuitBreaker:Enabled=false");
         Assert.True(await sw.WaitForOutputAsync("signed on", 60_000), sw.Output);
-        Assert.True(await sw.WaitForOutputAsync("listening on", 60_000), sw.Output); // the acquirer port accepts
+        Assert.True(await sw.WaitForOutputAsync(SwitchProcess.AcquirerListening, 60_000), sw.Output); // the acquirer port accepts
 
         const int Terminals = 4, PerTerminal = 300, Window = 20;
         int answered = 0, unanswered = 0;
@@ -348,7 +348,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         await using (SwitchProcess first = SwitchProcess.Start("--config", config))
         {
             Assert.True(await first.WaitForOutputAsync("signed on", 60_000), first.Output);
-            Assert.True(await first.WaitForOutputAsync("listening on", 60_000), first.Output); // the acquirer port accepts
+            Assert.True(await first.WaitForOutputAsync(SwitchProcess.AcquirerListening, 60_000), first.Output); // the acquirer port accepts
             await using TestTerminal terminal = await TestTerminal.ConnectAsync(acquirer, RunningSwitch.Ascii);
             Requests.Authorisation(terminal.Builder, Requests.CardPan, 1_234, 1);
             await terminal.SendAsync();
@@ -372,7 +372,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         await using (SwitchProcess second = SwitchProcess.Start("--config", config))
         {
             Assert.True(await second.WaitForOutputAsync("signed on", 60_000), second.Output);
-            Assert.True(await second.WaitForOutputAsync("listening on", 60_000), second.Output); // the acquirer port accepts
+            Assert.True(await second.WaitForOutputAsync(SwitchProcess.AcquirerListening, 60_000), second.Output); // the acquirer port accepts
             await using TestTerminal terminal = await TestTerminal.ConnectAsync(acquirer, RunningSwitch.Ascii);
             BuildReversal(terminal.Builder, Mti.ReversalAdviceRepeat, approved);
             await terminal.SendAsync();
@@ -437,7 +437,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
             if (line.Contains("Journal replayed", StringComparison.Ordinal) || line.Contains("torn tail", StringComparison.Ordinal))
                 parts.Add(line[(line.IndexOf("] ", StringComparison.Ordinal) + 2)..].Trim());
         }
-        if (!log.Contains("listening on", StringComparison.Ordinal)) parts.Add("killed before it listened");
+        if (!log.Contains(SwitchProcess.AcquirerListening, StringComparison.Ordinal)) parts.Add("killed before it listened");
         return parts.Count == 0 ? "killed before replay finished" : string.Join("; ", parts);
     }
 

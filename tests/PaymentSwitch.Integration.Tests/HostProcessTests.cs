@@ -54,7 +54,7 @@ public class HostProcessTests
         string config = EmbeddedSwitchConfig.Write(dir, acquirer, status, card, wallet);
         await using SwitchProcess host = SwitchProcess.Start("--config", config);
         Assert.True(await host.WaitForOutputAsync("signed on", 60_000), host.Output);
-        Assert.True(await host.WaitForOutputAsync("listening on", 60_000), host.Output); // the acquirer port accepts
+        Assert.True(await host.WaitForOutputAsync(SwitchProcess.AcquirerListening, 60_000), host.Output); // the acquirer port accepts
         Assert.Contains($"listening on 127.0.0.1:{acquirer}", host.Output);
 
         (int exit, string output) = await SwitchProcess.RunAsync(60_000, "send", "--to", $"127.0.0.1:{acquirer}", "--pan", "4761739001010010", "--amount", "1500",
@@ -80,7 +80,7 @@ public class HostProcessTests
         string config = EmbeddedSwitchConfig.Write(dir, acquirer, status, card, wallet);
         await using SwitchProcess host = SwitchProcess.Start("--config", config, "--Simulators:LatencyMs=700", "--Switch:ShutdownDeadlineMs=5000");
         Assert.True(await host.WaitForOutputAsync("signed on", 60_000), host.Output);
-        Assert.True(await host.WaitForOutputAsync("listening on", 60_000), host.Output); // the acquirer port accepts
+        Assert.True(await host.WaitForOutputAsync(SwitchProcess.AcquirerListening, 60_000), host.Output); // the acquirer port accepts
 
         await using TestTerminal terminal = await TestTerminal.ConnectAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, acquirer), RunningSwitch.Ascii);
         for (int stan = 1; stan <= 50; stan++)
@@ -115,7 +115,7 @@ public class HostProcessTests
         string config = EmbeddedSwitchConfig.Write(dir, acquirer, status, card, wallet);
         await using SwitchProcess host = SwitchProcess.Start("--config", config, "--Simulators:LatencyMs=700", "--Switch:ShutdownDeadlineMs=8000");
         Assert.True(await host.WaitForOutputAsync("signed on", 60_000), host.Output);
-        Assert.True(await host.WaitForOutputAsync("listening on", 60_000), host.Output);
+        Assert.True(await host.WaitForOutputAsync(SwitchProcess.AcquirerListening, 60_000), host.Output);
 
         await using TestTerminal terminal = await TestTerminal.ConnectAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, acquirer), RunningSwitch.Ascii);
         var stopping = System.Diagnostics.Stopwatch.StartNew();

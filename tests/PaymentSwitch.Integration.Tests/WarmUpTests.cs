@@ -27,7 +27,7 @@ public class WarmUpTests
         // Before the real listener opened, not after.
         List<string> lines = [.. sw.Logs.Lines];
         int warmedAt = lines.FindIndex(l => l.Contains("Warm-up: ", StringComparison.Ordinal) && l.Contains("authorisations", StringComparison.Ordinal));
-        int listeningAt = lines.FindIndex(l => l.Contains("Acquirer listener 'pos' listening", StringComparison.Ordinal));
+        int listeningAt = lines.FindIndex(l => l.Contains(SwitchProcess.AcquirerListening, StringComparison.Ordinal));
         Assert.True(warmedAt >= 0 && listeningAt > warmedAt, $"warm-up logged at line {warmedAt}, listener at {listeningAt}");
 
         // None of it reached the real issuers, the real engine's counters, the real journal or the logs.
@@ -74,7 +74,7 @@ public class WarmUpTests
 
             Assert.Equal(0, await sw.WaitForExitAsync(60_000));
             Assert.Contains("Stopped while starting: no listener was opened", sw.Output, StringComparison.Ordinal);
-            Assert.DoesNotContain("Acquirer listener 'pos' listening", sw.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain(SwitchProcess.AcquirerListening, sw.Output, StringComparison.Ordinal);
             Assert.DoesNotContain("Unhandled exception", sw.Output, StringComparison.Ordinal);
             Assert.False(Directory.Exists(SwitchWarmUp.FolderFor(Path.Combine(dir, "journal"))));
         }
@@ -100,7 +100,7 @@ public class WarmUpTests
             using HttpResponseMessage live = await http.GetAsync("health/live");
             using HttpResponseMessage ready = await http.GetAsync("health/ready");
             using HttpResponseMessage statusDocument = await http.GetAsync("status");
-            bool stillWarming = !sw.Output.Contains("Acquirer listener 'pos' listening", StringComparison.Ordinal);
+            bool stillWarming = !sw.Output.Contains(SwitchProcess.AcquirerListening, StringComparison.Ordinal);
 
             Assert.Equal(System.Net.HttpStatusCode.OK, live.StatusCode);
             Assert.True(stillWarming, "the warm-up ended before the endpoint was asked; nothing was tested");

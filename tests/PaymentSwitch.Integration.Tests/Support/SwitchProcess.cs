@@ -31,6 +31,12 @@ internal sealed partial class SwitchProcess : IAsyncDisposable
         process.BeginErrorReadLine();
     }
 
+    /// <summary>
+    /// What the switch logs once its acquirer listener (named "pos" in the tests' configurations) accepts connections.
+    /// Not just "listening on": the operator endpoint and the embedded simulators log that too, and earlier.
+    /// </summary>
+    public const string AcquirerListening = "Acquirer listener 'pos' listening";
+
     public static string Executable => Path.Combine(AppContext.BaseDirectory, "PaymentSwitch.dll");
 
     public string Output { get { lock (_gate) return _output.ToString(); } }
