@@ -143,7 +143,10 @@ public class ResilienceTests
         Authorisation(terminal.Builder, CardPan, 100, stan: 1);
         await terminal.SendAsync();
         Assert.Equal("91", Text((await terminal.ReceiveAsync())!, 39));
-        Assert.Equal(CircuitState.Open, card.Breaker.State);
+        // The failure opened the breaker. (Its state may already be HalfOpen: OpenMs is 300 and a loaded machine can
+        // take that long to get here; a clean-clone CI run saw it once.)
+        Assert.True(card.Breaker.OpenedTotal >= 1, "the timed-out request opened the breaker");
+        Assert.NotEqual(CircuitState.Closed, card.Breaker.State);
         long booked = Booked(sw.Card.Ledger);
         Assert.Equal(1, booked);
 
