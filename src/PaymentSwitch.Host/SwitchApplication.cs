@@ -68,14 +68,18 @@ internal static class SwitchApplication
         {
             await app.RunAsync().ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (startup.StartFailure is null)
         {
             return 0; // stopped before the host itself had started
         }
-        catch (Exception ex) when (ex is ConfigurationException or InvalidOperationException or IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (startup.StartFailure is null && ex is ConfigurationException or InvalidOperationException or IOException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} crit: PaymentSwitch could not start: {ex.Message}");
             return 1;
+        }
+        catch (Exception) when (startup.StartFailure is not null)
+        {
+            // reported below: the start's failure is the cause
         }
         if (startup.StartFailure is Exception failure)
         {

@@ -58,7 +58,8 @@ internal sealed class SwitchRuntime : IHostedService, IAsyncDisposable
     /// <summary>Completes when the listeners are open; faults or is cancelled as <see cref="StartAsync"/> does.</summary>
     public Task Started => _started.Task;
 
-    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Continuations run inline: the status monitor makes its metrics before the listeners count as open.
+    private readonly TaskCompletionSource _started = new();
 
     /// <summary>True while the warm-up before the listeners runs.</summary>
     public bool WarmingUp { get; private set; }
@@ -68,7 +69,6 @@ internal sealed class SwitchRuntime : IHostedService, IAsyncDisposable
         try
         {
             await StartCoreAsync(cancellationToken).ConfigureAwait(false);
-            _started.TrySetResult();
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -112,13 +112,14 @@ internal sealed class SwitchRuntime : IHostedService, IAsyncDisposable
         _log.LogInformation("Journal replayed: {Records} records, {Forwarded} forwarded, {Owed} reversals owed and re-queued", replay.Records, replay.Forwarded, owed.Count);
         if (replay.OwedWithoutOriginal > 0)
             _log.LogWarning("Journal replay: {Count} outcomes owe a reversal whose Forwarded record is no longer in the journal (retired before the reversal was answered); they cannot be sent again. Reconcile them with the issuer (`PaymentSwitch journal report` lists the outcomes).", replay.OwedWithoutOriginal);
+        cancellationToken.ThrowIfCancellationRequested(); // a stop that came during the journal check: start nothing more
         foreach (IssuerLink link in links) link.Start();
 
         // The real links sign on meanwhile; nothing real is accepted until the warm-up is over.
         if (options.Switch.WarmUpMaxSeconds > 0)
         {
+            WarmingUp = true; // before the line below, which tests take as "warming up now"
             _log.LogInformation("Warm-up: synthetic traffic through a throwaway engine for at most {Seconds} s before the listeners open", options.Switch.WarmUpMaxSeconds);
-            WarmingUp = true;
             try
             {
                 WarmUpResult = await SwitchWarmUp.RunAsync(options, Dialects, _config.Resolve(options.Journal.Directory),
@@ -144,6 +145,7 @@ internal sealed class SwitchRuntime : IHostedService, IAsyncDisposable
             listener.Start();
             _listeners.Add(listener);
         }
+        _started.TrySetResult(); // the status monitor's metrics first, so readiness never says yes before /status answers
         ListenersOpen = true;
     }
 
