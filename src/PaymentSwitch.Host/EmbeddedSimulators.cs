@@ -35,8 +35,18 @@ internal sealed class EmbeddedSimulators : IAsyncDisposable
             ListenEndPoint = EndpointAddress.Parse(options.WalletListen, "Simulators:WalletListen"),
             LatencyMs = options.LatencyMs,
         }, loggers.CreateLogger("PaymentSwitch.Simulators.Wallet"));
-        await card.StartAsync(cancellationToken).ConfigureAwait(false);
-        await wallet.StartAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await card.StartAsync(cancellationToken).ConfigureAwait(false);
+            await wallet.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Neither is handed out, so neither would be closed by anyone else (a busy wallet port, a stop meanwhile).
+            await card.DisposeAsync().ConfigureAwait(false);
+            await wallet.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
         return new EmbeddedSimulators(card, wallet);
     }
 

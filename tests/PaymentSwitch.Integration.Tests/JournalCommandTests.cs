@@ -206,6 +206,7 @@ public class JournalCommandTests
         await using (SwitchProcess second = SwitchProcess.Start("--config", host.Config))
         {
             Assert.True(await second.WaitForOutputAsync("signed on", 60_000), second.Output);
+            Assert.True(await second.WaitForOutputAsync(SwitchProcess.AcquirerListening, 60_000), second.Output);
             Assert.Contains($"Journal recovery cut a torn tail of {predicted.TornTailBytesCut} bytes", second.Output);
             await host.AuthoriseAsync(1, firstStan: 100);
             second.Terminate();
@@ -246,6 +247,7 @@ public class JournalCommandTests
         await using (SwitchProcess second = SwitchProcess.Start("--config", host.Config))
         {
             Assert.True(await second.WaitForOutputAsync("signed on", 60_000), second.Output);
+            Assert.True(await second.WaitForOutputAsync(SwitchProcess.AcquirerListening, 60_000), second.Output);
             second.Terminate();
             Assert.Equal(0, await second.WaitForExitAsync(60_000));
         }
@@ -267,6 +269,7 @@ public class JournalCommandTests
         await using (SwitchProcess first = SwitchProcess.Start("--config", host.Config, "--Journal:Durability=batched"))
         {
             Assert.True(await first.WaitForOutputAsync("signed on", 60_000), first.Output);
+            Assert.True(await first.WaitForOutputAsync(SwitchProcess.AcquirerListening, 60_000), first.Output);
             await host.AuthoriseAsync(8);
             first.Terminate(); // batched: the clean stop syncs what the window still held
             Assert.Equal(0, await first.WaitForExitAsync(60_000));
@@ -316,6 +319,7 @@ public class JournalCommandTests
         await using (SwitchProcess first = SwitchProcess.Start("--config", host.Config))
         {
             Assert.True(await first.WaitForOutputAsync("signed on", 60_000), first.Output);
+            Assert.True(await first.WaitForOutputAsync(SwitchProcess.AcquirerListening, 60_000), first.Output);
             await host.AuthoriseAsync(5);
             first.Terminate();
             Assert.Equal(0, await first.WaitForExitAsync(60_000));
@@ -357,6 +361,7 @@ public class JournalCommandTests
         await using (SwitchProcess quarantined = SwitchProcess.Start("--config", host.Config, "--Journal:QuarantineDamagedSegments=true"))
         {
             Assert.True(await quarantined.WaitForOutputAsync("signed on", 60_000), quarantined.Output);
+            Assert.True(await quarantined.WaitForOutputAsync(SwitchProcess.AcquirerListening, 60_000), quarantined.Output);
             Assert.Contains($"Quarantined: ChecksumMismatch in {middle.Segment}", quarantined.Output);
             await host.AuthoriseAsync(1, firstStan: 100);
             quarantined.Terminate();
@@ -473,6 +478,7 @@ public class JournalCommandTests
         {
             await using SwitchProcess process = SwitchProcess.Start("--config", Config);
             Assert.True(await process.WaitForOutputAsync("signed on", 60_000), process.Output);
+            Assert.True(await process.WaitForOutputAsync(SwitchProcess.AcquirerListening, 60_000), process.Output);
             await AuthoriseAsync(count);
             process.KillHard();
             await process.WaitForExitAsync(20_000);
