@@ -27,8 +27,10 @@ public class AnswerMatchingTests
             answer.CopyFrom(request, [2, 3, 4, 7, 11, 32, 37, 41, 42, 49]).SetString(39, "00"); // reversals answered properly
             return true;
         });
+        // The timeout leaves the wrong answer ample time to arrive while the 0100 still waits: with 400 ms a loaded
+        // machine (clean-clone CI, once) let the 0100 time out first, and the 0410 then answered its reversal, rightly.
         await using RunningSwitch sw = await RunningSwitch.StartAsync(overrides:
-            [$"--Issuers:0:Endpoints:0={issuer.EndPoint}", "--Issuers:0:TimeoutMs=400"]);
+            [$"--Issuers:0:Endpoints:0={issuer.EndPoint}", "--Issuers:0:TimeoutMs=2000"]);
         await Eventually.TrueAsync(() => sw.Runtime.Engine!.Issuers.Find("card-sim")!.HasReadyConnection, "signed on");
         await using TestTerminal terminal = await sw.ConnectAsync();
 
