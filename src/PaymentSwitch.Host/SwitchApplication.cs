@@ -74,8 +74,7 @@ internal static class SwitchApplication
         }
         catch (Exception ex) when (startup.StartFailure is null && ex is ConfigurationException or InvalidOperationException or IOException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} crit: PaymentSwitch could not start: {ex.Message}");
-            return 1;
+            return CouldNotStart(ex);
         }
         catch (Exception) when (startup.StartFailure is not null)
         {
@@ -83,11 +82,16 @@ internal static class SwitchApplication
         }
         if (startup.StartFailure is Exception failure)
         {
-            Console.Error.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} crit: PaymentSwitch could not start: {failure.Message}");
-            return 1;
+            return CouldNotStart(failure);
         }
         if (startup.StoppedWhileStarting)
             Console.Out.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} info: PaymentSwitch Stopped while starting: no listener was opened");
         return 0;
+    }
+
+    private static int CouldNotStart(Exception reason)
+    {
+        Console.Error.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} crit: PaymentSwitch could not start: {reason.Message}");
+        return 1;
     }
 }

@@ -68,24 +68,18 @@ internal static class SendCommand
         DateTime now = DateTime.UtcNow;
         int stan = Random.Shared.Next(1, 999_999);
         var builder = new IsoMessageBuilder(dialect);
-        builder.Reset(mti)
-            .SetString(7, now.ToString("MMddHHmmss", System.Globalization.CultureInfo.InvariantCulture))
-            .SetNumber(11, stan);
         if (mti == Mti.NetworkManagementRequest)
         {
-            builder.SetNumber(70, 301);
+            builder.Reset(mti)
+                .SetString(7, now.ToString("MMddHHmmss", System.Globalization.CultureInfo.InvariantCulture))
+                .SetNumber(11, stan)
+                .SetNumber(70, 301);
         }
         else
         {
-            builder.SetString(2, pan).SetNumber(3, 0).SetNumber(4, amount)
-                .SetString(12, now.ToString("HHmmss", System.Globalization.CultureInfo.InvariantCulture))
-                .SetString(13, now.ToString("MMdd", System.Globalization.CultureInfo.InvariantCulture))
-                .SetNumber(22, 51).SetNumber(25, 0)
-                .SetString(32, options.GetValueOrDefault("acquirer", "12345"))
-                .SetString(37, $"{now:yyMMdd}{stan:D6}")
-                .SetString(41, options.GetValueOrDefault("terminal", "TERM0001"))
-                .SetString(42, "MERCHANT0000001")
-                .SetString(49, options.GetValueOrDefault("currency", "978"));
+            TerminalRequest.Authorisation(builder, mti, System.Text.Encoding.ASCII.GetBytes(pan), amount, stan, now,
+                acquirer: options.GetValueOrDefault("acquirer", "12345"), terminal: options.GetValueOrDefault("terminal", "TERM0001"),
+                merchant: "MERCHANT0000001", currency: options.GetValueOrDefault("currency", "978"));
             if (options.TryGetValue("expiry", out string? expiry)) builder.SetString(14, expiry);
         }
 

@@ -131,7 +131,7 @@ internal static class SwitchWarmUp
                 return new WarmUpReport(0, 0, Elapsed(started), 0, WarmUpEnding.Failed, "the simulated issuers did not sign on within 5 s");
 
             var listeners = new List<AcquirerListener>();
-            parts.Add(new ListenersDisposer(listeners));
+            parts.Add(new EachDisposer<AcquirerListener>(listeners));
             foreach (AcquirerOptions acquirer in options.Acquirers)
             {
                 var listener = new AcquirerListener(ListenerOptions(acquirer), dialects[acquirer.Dialect], engine, NullLogger.Instance);
@@ -164,7 +164,7 @@ internal static class SwitchWarmUp
         {
             // As the switch stops: issuer links first (no answer arrives after), then listeners, engine, journal, PAN
             // key and the simulators. One that fails to close is reported and does not keep the others open.
-            parts.Add(new LinksDisposer(links));
+            parts.Add(new EachDisposer<IssuerLink>(links));
             for (int i = parts.Count - 1; i >= 0; i--)
             {
                 try
@@ -321,19 +321,11 @@ internal static class SwitchWarmUp
         public ValueTask DisposeAsync() => dispose();
     }
 
-    private sealed class LinksDisposer(List<IssuerLink> links) : IAsyncDisposable
+    private sealed class EachDisposer<T>(List<T> parts) : IAsyncDisposable where T : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()
         {
-            foreach (IssuerLink link in links) await link.DisposeAsync().ConfigureAwait(false);
-        }
-    }
-
-    private sealed class ListenersDisposer(List<AcquirerListener> listeners) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            foreach (AcquirerListener listener in listeners) await listener.DisposeAsync().ConfigureAwait(false);
+            foreach (T part in parts) await part.DisposeAsync().ConfigureAwait(false);
         }
     }
 }

@@ -103,22 +103,9 @@ internal sealed class WarmUpClient
         }
         pan[15] = Luhn.CheckDigit(pan[..15]);
 
-        builder.Reset(sequence % 4 == 3 ? Mti.FinancialRequest : Mti.AuthorisationRequest)
-            .SetAscii(2, pan)
-            .SetNumber(3, 0)
-            .SetNumber(4, 100 + (stan % 5000))
-            .SetString(7, now.ToString("MMddHHmmss", CultureInfo.InvariantCulture))
-            .SetNumber(11, stan)
-            .SetString(12, now.ToString("HHmmss", CultureInfo.InvariantCulture))
-            .SetString(13, now.ToString("MMdd", CultureInfo.InvariantCulture))
-            .SetString(14, now.AddYears(2).ToString("yyMM", CultureInfo.InvariantCulture))
-            .SetNumber(22, 51)
-            .SetNumber(25, 0)
-            .SetString(32, "000001")
-            .SetString(37, $"{now:yyMMdd}{stan:D6}")
-            .SetString(41, _terminal)
-            .SetString(42, "WARMUP000000001")
-            .SetString(49, "978");
+        TerminalRequest.Authorisation(builder, sequence % 4 == 3 ? Mti.FinancialRequest : Mti.AuthorisationRequest, pan, 100 + (stan % 5000), stan, now,
+                acquirer: "000001", terminal: _terminal, merchant: "WARMUP000000001", currency: "978")
+            .SetString(14, now.AddYears(2).ToString("yyMM", CultureInfo.InvariantCulture));
     }
 
     private async Task ReadAnswersAsync(PipeReader reader, IsoMessage answer, int expected, CancellationToken cancellationToken)
