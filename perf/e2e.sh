@@ -12,6 +12,10 @@
 #   switch     harness -> switch (strict) -> simulator at RATE (chart kept) and RATE/2; the same against the
 #              switch with Journal:Durability=none, interleaved strict/none/strict/none so drift in the machine's
 #              load hits both alike
+#   floor      the journal alone at RATE/2 (perf/PaymentSwitch.JournalFloor: two durable appends in a row per
+#              authorisation, strict, direct writes, on the same file system as the switches' journals, with nothing
+#              else running): the latency that durability by itself puts under the strict switch's figures, measured
+#              in the same minutes, for FLOOR_SECONDS
 #   sweep      highest rate with p99 <= SWEEP_P99_MS, no errors and >= 98% of the offered rate answered, for
 #              straight, strict and none, interleaved rate by rate (ascending SWEEP_RATES, then SWEEP_REFINE
 #              bisection steps)
@@ -66,8 +70,9 @@ IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-10000}
 IDLE_SETTLE_SECONDS=${IDLE_SETTLE_SECONDS:-10}
 RSS_LIMIT_MB=${RSS_LIMIT_MB:-256}
 ISSUER_CONNECTIONS=${ISSUER_CONNECTIONS:-2} # switch -> simulator connections
-PHASES=${PHASES:-"jitter straight switch sweep terminals idle profile"}
+PHASES=${PHASES:-"jitter straight switch floor sweep terminals idle profile"}
 JITTER_SECONDS=${JITTER_SECONDS:-15}
+FLOOR_SECONDS=${FLOOR_SECONDS:-15}
 PROFILE_SECONDS=${PROFILE_SECONDS:-10}
 PREWARM=${PREWARM:-15s}                    # unrecorded run at RATE/2 on each new switch first (JIT tiers, pools)
 QUIET_LOAD=${QUIET_LOAD:-0}                # >0: before each run wait (at most QUIET_WAIT_SECONDS) for loadavg below it
@@ -228,6 +233,7 @@ HOST_DLL=$BUILD/host/PaymentSwitch.dll
 SIM_DLL=$BUILD/sim/PaymentSwitch.Simulators.dll
 LOAD_DLL=$BUILD/load/PaymentSwitch.LoadTest.dll
 IDLE_DLL=$BUILD/idle/PaymentSwitch.IdleConnections.dll
+FLOOR_DLL=$BUILD/floor/PaymentSwitch.JournalFloor.dll
 build_one() { # build_one PROJECT OUTDIR: Release build into our own folder, so others rebuilding bin/ do not swap DLLs under us
     local project=$1 out=$2 attempt
     for attempt in 1 2 3 4 5; do
@@ -244,8 +250,9 @@ if [[ $SKIP_BUILD != 1 ]]; then
     build_one src/PaymentSwitch.Simulators "$BUILD/sim"
     build_one perf/PaymentSwitch.LoadTest "$BUILD/load"
     build_one perf/PaymentSwitch.IdleConnections "$BUILD/idle"
+    build_one perf/PaymentSwitch.JournalFloor "$BUILD/floor"
 fi
-for f in "$HOST_DLL" "$SIM_DLL" "$LOAD_DLL" "$IDLE_DLL"; do [[ -f $f ]] || die "missing $f (run without SKIP_BUILD=1)"; done
+for f in "$HOST_DLL" "$SIM_DLL" "$LOAD_DLL" "$IDLE_DLL" "$FLOOR_DLL"; do [[ -f $f ]] || die "missing $f (run without SKIP_BUILD=1)"; done
 COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
 DIRTY=$(git -C "$ROOT" status --porcelain -- src 2>/dev/null | wc -l)
 
@@ -638,6 +645,21 @@ if has_phase switch; then
     done
 fi
 
+# The journal alone at the half rate, in the same minutes as the switch rows (the switches and the simulator idle).
+if has_phase floor; then
+    floor_dir=$(mktemp -d "${TMPDIR:-/tmp}/paymentswitch-e2e-floor.XXXXXX")
+    RUN_DIRS+=("$floor_dir")
+    wait_quiet
+    read -r floor_dirty floor_sync < <(settle_disk)
+    log "journal alone: $HALF_RATE authorisations/s, two durable appends each, ${FLOOR_SECONDS}s in $floor_dir (dirty page cache ${floor_dirty} kB before, synced in ${floor_sync} s)"
+    if dotnet "$FLOOR_DLL" --rate "$HALF_RATE" --seconds "$FLOOR_SECONDS" --directory "$floor_dir/journal" >"$LOGS/journal-floor.txt" 2>&1; then
+        tail -n 1 "$LOGS/journal-floor.txt" >"$RUNS/journal-floor.json"
+        log "journal alone: $(jq -r '"p50 \(.fromIntended.p50Ms) ms, p99 \(.fromIntended.p99Ms) ms, max \(.fromIntended.maxMs) ms from arrival; \(.overOneMs) of \(.completed) over 1 ms; each durable append p99 \(.eachAppend.p99Ms) ms; \(.recordsPerWrite) records per write"' "$RUNS/journal-floor.json")"
+    else
+        log "journal alone: the run failed (see $LOGS/journal-floor.txt)"
+    fi
+fi
+
 if has_phase sweep; then
     sweep_all "straight:$SIM_PORT:" "strict:${SW_ACQ[strict]}:${SW_PID[strict]}" "none:${SW_ACQ[none]}:${SW_PID[none]}"
 fi
@@ -774,7 +796,8 @@ jq -n \
     --argjson termOpen "$(run_or_null "terminals-$TERMINALS-open")" --argjson termClosed "$(run_or_null "terminals-$TERMINALS-closed")" \
     --argjson idleAfter "$(file_or_null "$RUNS/idle-after-load.json")" --argjson idleFresh "$(file_or_null "$RUNS/idle-fresh.json")" \
     --argjson profile "$(run_or_null "profile-$RATE")" --argjson journal "$(journal_stats)" \
-    --argjson jitterBefore "$(file_or_null "$RUNS/jitter-before.json")" --argjson jitterAfter "$(file_or_null "$RUNS/jitter-after.json")" '
+    --argjson jitterBefore "$(file_or_null "$RUNS/jitter-before.json")" --argjson jitterAfter "$(file_or_null "$RUNS/jitter-after.json")" \
+    --argjson journalAlone "$(file_or_null "$RUNS/journal-floor.json")" '
     def ratio(a; b): if (a != null and b != null and b != 0) then (a / b * 1000 | round / 1000) else null end;
     {
       machine: { cores: $cores, commit: $commit, changedFilesUnderSrc: $dirty, finishedAt: $started, idleWakeUpLateness: { before: $jitterBefore, after: $jitterAfter } },
@@ -783,6 +806,7 @@ jq -n \
       switchStrict: { atRate: $strict, atHalfRate: $strictHalf, journalDuringRateRun: $journal,
                       fsyncMsLastMinuteAfterRateRun: $fsyncAtRate, fsyncMsLastMinuteAfterHalfRateRun: $fsyncAtHalfRate },
       switchNone: { atRate: $none, atHalfRate: $noneHalf },
+      journalAloneAtHalfRate: $journalAlone,
       ratios: {
         switchOverStraightAchievedAtRate: ratio($strict.achievedRate; $straight.achievedRate),
         switchOverStraightMaxRate: ratio($sweepStrict.maxPassingRate; $sweepStraight.maxPassingRate),
@@ -800,6 +824,7 @@ jq -n \
         strictAchievedAtRateMet: (if $strict == null then null else ($strict.errors == 0 and $strict.achievedRate >= 0.98 * $floorRate and $rate >= $floorRate) end),
         halfRateP99AtMostMs: $floorP99,
         halfRateP99Met: (if $strictHalf == null then null else ($strictHalf.errors == 0 and $strictHalf.latencyMs.p99 <= $floorP99) end),
+        halfRateJournalAloneP99Ms: (if $journalAlone == null then null else $journalAlone.fromIntended.p99Ms end),
         idleRssAtMostMb: $rssLimit,
         idleRssMet: (if $idleAfter == null and $idleFresh == null then null
                      else ([$idleAfter, $idleFresh] | map(select(. != null) | .withinLimit) | all) end)
@@ -822,7 +847,7 @@ jq -r '
   "max rate p99<=10ms: straight \(.sweep.straight.maxPassingRate // "-")/s, strict \(.sweep.strict.maxPassingRate // "-")/s, none \(.sweep.none.maxPassingRate // "-")/s; switch/straight \(.ratios.switchOverStraightMaxRate), strict/none \(.ratios.strictOverNoneMaxRate)",
   "idle \(.idleConnections.fresh.connections // "-") connections: VmRSS after load \(.idleConnections.afterLoad.switchRssMbAtIdle // "-") MB, fresh \(.idleConnections.fresh.switchRssMbAtIdle // "-") MB (limit \(.floors.idleRssAtMostMb) MB)",
   (.machine.idleWakeUpLateness | to_entries[] | "host jitter \(.key) (idle machine, thread wake-up lateness): \(.value | if . == null then "-" else "p99 \(.p99Ms) ms, p99.9 \(.p999Ms) ms, max \(.maxMs) ms, \(.percentAtLeast1Ms)% >= 1 ms" end)"),
-  "floors: rate>=\(.floors.strictRateAtLeast) sweep \(.floors.strictRateMet), at RATE \(.floors.strictAchievedAtRateMet); p99<=\(.floors.halfRateP99AtMostMs)ms at half rate \(.floors.halfRateP99Met); idle RSS \(.floors.idleRssMet)"
+  "floors: rate>=\(.floors.strictRateAtLeast) sweep \(.floors.strictRateMet), at RATE \(.floors.strictAchievedAtRateMet); p99<=\(.floors.halfRateP99AtMostMs)ms at half rate \(.floors.halfRateP99Met) (the journal alone: p99 \(.floors.halfRateJournalAloneP99Ms // "-") ms); idle RSS \(.floors.idleRssMet)"
 ' "$RESULTS/e2e-summary.json" | tee -a "$E2E_LOG"
 log "summary: $RESULTS/e2e-summary.json; chart: $RESULTS/switch-strict-$RATE.html; logs: $LOGS"
 exit 0
