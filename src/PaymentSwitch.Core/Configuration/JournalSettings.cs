@@ -60,8 +60,8 @@ public sealed class JournalSettings
     /// A durable batch of at most this many records is completed on the journal's writer thread (no thread-pool hop:
     /// lower latency and CPU at low and medium rates); larger batches on the thread pool. 0 to 32; 0 never on the writer.
     /// 32 (a whole completion run) took 0.35-2.1 µs (median 0.8) less switch CPU per authorisation than 8 at 50,000/s
-    /// strict, where batches hold 20-25 records: 7 of 7 alternating rounds, 2026-11-22 21:02-21:17 UTC. No different at
-    /// 100,000/s (3 rounds each, 21:18-21:20).
+    /// strict, where batches hold 20-25 records: 7 of 7 alternating rounds, 2026-11-22 21:02-21:17 UTC, the way
+    /// perf/ab.sh measures. No different at 100,000/s (3 rounds each, 21:18-21:20).
     /// </summary>
     public int InlineCompletionMax { get; set; } = 32;
 
