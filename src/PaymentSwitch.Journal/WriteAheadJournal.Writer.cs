@@ -278,7 +278,7 @@ public sealed partial class WriteAheadJournal
 
             run ??= CompletionRun.Rent(_completionRuns, _options.CompletionRunScope);
             run.Add(completion, batch.FirstSequence + k);
-            if (run.IsFull)
+            if (run.IsFull && !onWriter) // on the writer the whole batch fits one run (InlineCompletionMax <= Capacity)
             {
                 run.Dispatch();
                 run = null;

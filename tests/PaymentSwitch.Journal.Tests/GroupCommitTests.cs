@@ -121,6 +121,42 @@ public class GroupCommitTests
         Assert.Equal(0, scope.UnbalancedExits);
     }
 
+    [Fact]
+    public async Task A_batch_of_exactly_the_inline_limit_at_its_largest_completes_in_one_run_on_the_writer_thread()
+    {
+        using var dir = new TempDirectory();
+        var scope = new RecordingScope();
+        using var writerHeld = new ManualResetEventSlim(false);
+        int syncs = 0;
+        await using WriteAheadJournal journal = Journals.Open(Journals.Options(dir.Path, o =>
+        {
+            o.InlineCompletionMax = 32; // CompletionRun.Capacity: the largest allowed
+            o.CompletionRunScope = scope;
+            // Told on the writer thread after each durable write: the first one holds the writer until the next
+            // batch (exactly 32 appends) is buffered.
+            o.SyncObserver = _ =>
+            {
+                if (Interlocked.Increment(ref syncs) == 1) writerHeld.Wait(TimeSpan.FromSeconds(30));
+            };
+        }), out _);
+
+        Task<long> first = journal.AppendAsync(1, Journals.Payload(0, 40)).AsTask();
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (Volatile.Read(ref syncs) == 0 && DateTime.UtcNow < deadline) await Task.Delay(1);
+        Assert.Equal(1, Volatile.Read(ref syncs));
+        Task<long>[] batch = Enumerable.Range(1, 32).Select(i => journal.AppendAsync(2, Journals.Payload(i, 40)).AsTask()).ToArray();
+        Assert.Equal(32, journal.GetStats().PendingRecords);
+        writerHeld.Set();
+        await first;
+        await Task.WhenAll(batch);
+
+        while (scope.Exited < 2 && DateTime.UtcNow < deadline) await Task.Delay(5);
+        Assert.Equal(2, journal.GetStats().FsyncCount); // the first record, then the 32 in one write
+        Assert.Equal(2, scope.RunsOnWriter); // with the run dispatched when it filled up, this was 1 (and 1 on the pool)
+        Assert.Equal(0, scope.RunsOnPool);
+        Assert.Equal(0, scope.UnbalancedExits);
+    }
+
     /// <summary>Counts runs by the thread they start on (the writer or the pool) and checks Enter/Exit pair up per thread.</summary>
     private sealed class RecordingScope : ICompletionRunScope
     {

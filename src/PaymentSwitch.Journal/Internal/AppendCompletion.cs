@@ -16,7 +16,9 @@ internal sealed class AppendCompletion : IValueTaskSource<long>
     public AppendCompletion(AppendCompletionPool pool)
     {
         _pool = pool;
-        // Continuations must never run on the writer thread: it would stall group commit.
+        // Asynchronous unless completed by a CompletionRun (SetResultInline): on the pool, or on the writer thread for a
+        // batch within JournalOptions.InlineCompletionMax. Any other completion must not run continuations inline,
+        // least of all on the writer thread, where they would stall group commit.
         _core.RunContinuationsAsynchronously = true;
     }
 
