@@ -22,6 +22,9 @@ internal sealed class FloorOptions
           --warmup S             seconds before measuring (default 3)
           --durability MODE      strict | batched | none (default strict)
           --direct true|false    strict appends with O_DIRECT|O_DSYNC (default true, as the switch)
+          --inline-completion-max N
+                                 batches of at most N records are completed on the writer thread (0-32;
+                                 default 32, as the switch's Journal:InlineCompletionMax)
           --directory PATH       journal folder, created and deleted (default ./journal-floor-PID, on the disk the
                                  switch's journal would use when run from here)
           --forwarded-bytes N    payload of the first record (default 140)
@@ -36,6 +39,7 @@ internal sealed class FloorOptions
     public int WarmupSeconds { get; private set; } = 3;
     public DurabilityMode Durability { get; private set; } = DurabilityMode.Strict;
     public bool Direct { get; private set; } = true;
+    public int InlineCompletionMax { get; private set; } = 32;
     public string Directory { get; private set; } = Path.Combine(Environment.CurrentDirectory, $"journal-floor-{Environment.ProcessId}");
     public int ForwardedBytes { get; private set; } = 140;
     public int OutcomeBytes { get; private set; } = 48;
@@ -72,6 +76,7 @@ internal sealed class FloorOptions
                     _ => throw new ArgumentException($"--direct must be true or false, not '{value}'."),
                 };
                 break;
+            case "--inline-completion-max": InlineCompletionMax = ToolArguments.WholeNumber(name, value, 0, 32); break;
             case "--directory": Directory = Path.GetFullPath(value); break;
             case "--forwarded-bytes": ForwardedBytes = ToolArguments.WholeNumber(name, value, 1, 65_536); break;
             case "--outcome-bytes": OutcomeBytes = ToolArguments.WholeNumber(name, value, 1, 65_536); break;

@@ -41,6 +41,7 @@ internal sealed record FloorResult(
         seconds = Options.Seconds,
         durability = Options.Durability.ToString().ToLowerInvariant(),
         directWrites = Journal.DirectWrites,
+        inlineCompletionMax = Options.InlineCompletionMax,
         achievedPerSecond = Math.Round(AchievedPerSecond),
         scheduled = Scheduled,
         completed = Completed,

@@ -32,6 +32,7 @@ var journalOptions = new JournalOptions
     Durability = options.Durability,
     AllowUnsafeDurabilityNone = true,
     DirectWrites = options.Direct,
+    InlineCompletionMax = options.InlineCompletionMax,
     MinFreeBytes = 0,
 };
 FloorResult result;

@@ -31,6 +31,7 @@ public sealed class JournalFloorProcessTests : IDisposable
         Assert.Equal(2 * root.GetProperty("completed").GetInt64(), root.GetProperty("eachAppend").GetProperty("count").GetInt64());
         Assert.True(root.GetProperty("fromIntended").GetProperty("p50Ms").GetDouble() >= root.GetProperty("fromDispatch").GetProperty("p50Ms").GetDouble());
         if (durability == "strict") Assert.True(root.GetProperty("durableWrites").GetInt64() > 0);
+        Assert.Equal(32, root.GetProperty("inlineCompletionMax").GetInt32()); // the switch's default, which it mirrors
         Assert.False(Directory.Exists(journal)); // it created the folder, so it removes it
     }
 
@@ -40,6 +41,20 @@ public sealed class JournalFloorProcessTests : IDisposable
         (int exit, _, string stderr) = await RunAsync("--rate", "many");
         Assert.Equal(2, exit);
         Assert.Contains("error: --rate must be a whole number", stderr, StringComparison.Ordinal);
+
+        (exit, _, stderr) = await RunAsync("--inline-completion-max", "33");
+        Assert.Equal(2, exit);
+        Assert.Contains("error: --inline-completion-max must be a whole number from 0 to 32", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_inline_completion_limit_given_is_reported_in_the_json()
+    {
+        (int exit, string stdout, string stderr) = await RunAsync(
+            "--rate", "1000", "--seconds", "1", "--warmup", "0", "--inline-completion-max", "0", "--directory", Path.Combine(_parent, "j"));
+        Assert.True(exit == 0, stdout + stderr);
+        using JsonDocument doc = JsonDocument.Parse(stdout.Split('\n').Single(line => line.StartsWith('{')));
+        Assert.Equal(0, doc.RootElement.GetProperty("inlineCompletionMax").GetInt32());
     }
 
     private Task<(int Exit, string Stdout, string Stderr)> RunAsync(params string[] args)
