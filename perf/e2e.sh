@@ -13,9 +13,9 @@
 #              switch with Journal:Durability=none, interleaved strict/none/strict/none so drift in the machine's
 #              load hits both alike
 #   floor      the journal alone at RATE/2 (perf/PaymentSwitch.JournalFloor: two durable appends in a row per
-#              authorisation, strict, direct writes, on the same file system as the switches' journals, with nothing
-#              else running): the latency that durability by itself puts under the strict switch's figures, measured
-#              in the same minutes, for FLOOR_SECONDS
+#              authorisation, strict, direct writes, on the same file system as the switches' journals, with the
+#              switches and the simulator idle): the latency that durability by itself puts under the strict switch's
+#              figures, measured right after them, for FLOOR_SECONDS
 #   sweep      highest rate with p99 <= SWEEP_P99_MS, no errors and >= 98% of the offered rate answered, for
 #              straight, strict and none, interleaved rate by rate (ascending SWEEP_RATES, then SWEEP_REFINE
 #              bisection steps)
@@ -250,9 +250,11 @@ if [[ $SKIP_BUILD != 1 ]]; then
     build_one src/PaymentSwitch.Simulators "$BUILD/sim"
     build_one perf/PaymentSwitch.LoadTest "$BUILD/load"
     build_one perf/PaymentSwitch.IdleConnections "$BUILD/idle"
-    build_one perf/PaymentSwitch.JournalFloor "$BUILD/floor"
+    [[ " $PHASES " == *" floor "* ]] && build_one perf/PaymentSwitch.JournalFloor "$BUILD/floor"
 fi
-for f in "$HOST_DLL" "$SIM_DLL" "$LOAD_DLL" "$IDLE_DLL" "$FLOOR_DLL"; do [[ -f $f ]] || die "missing $f (run without SKIP_BUILD=1)"; done
+NEEDED_DLLS=("$HOST_DLL" "$SIM_DLL" "$LOAD_DLL" "$IDLE_DLL")
+[[ " $PHASES " == *" floor "* ]] && NEEDED_DLLS+=("$FLOOR_DLL")
+for f in "${NEEDED_DLLS[@]}"; do [[ -f $f ]] || die "missing $f (run without SKIP_BUILD=1)"; done
 COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
 DIRTY=$(git -C "$ROOT" status --porcelain -- src 2>/dev/null | wc -l)
 
@@ -645,18 +647,30 @@ if has_phase switch; then
     done
 fi
 
-# The journal alone at the half rate, in the same minutes as the switch rows (the switches and the simulator idle).
+# The journal alone at the half rate, right after the switch rows (the switches and the simulator idle).
 if has_phase floor; then
     floor_dir=$(mktemp -d "${TMPDIR:-/tmp}/paymentswitch-e2e-floor.XXXXXX")
     RUN_DIRS+=("$floor_dir")
     wait_quiet
     read -r floor_dirty floor_sync < <(settle_disk)
     log "journal alone: $HALF_RATE authorisations/s, two durable appends each, ${FLOOR_SECONDS}s in $floor_dir (dirty page cache ${floor_dirty} kB before, synced in ${floor_sync} s)"
-    if dotnet "$FLOOR_DLL" --rate "$HALF_RATE" --seconds "$FLOOR_SECONDS" --directory "$floor_dir/journal" >"$LOGS/journal-floor.txt" 2>&1; then
-        tail -n 1 "$LOGS/journal-floor.txt" >"$RUNS/journal-floor.json"
-        log "journal alone: $(jq -r '"p50 \(.fromIntended.p50Ms) ms, p99 \(.fromIntended.p99Ms) ms, max \(.fromIntended.maxMs) ms from arrival; \(.overOneMs) of \(.completed) over 1 ms; each durable append p99 \(.eachAppend.p99Ms) ms; \(.recordsPerWrite) records per write"' "$RUNS/journal-floor.json")"
+    read -r floor_busy0 floor_idle0 floor_steal0 < <(machine_jiffies)
+    # In the background, so that a stop signal reaches this script's trap at once (as run_load's harness does).
+    dotnet "$FLOOR_DLL" --rate "$HALF_RATE" --seconds "$FLOOR_SECONDS" --directory "$floor_dir/journal" >"$LOGS/journal-floor.txt" 2>&1 &
+    floor_pid=$!
+    PIDS+=("$floor_pid")
+    floor_exit=0
+    wait "$floor_pid" || floor_exit=$?
+    read -r floor_busy1 floor_idle1 floor_steal1 < <(machine_jiffies)
+    floor_total=$(( (floor_busy1 - floor_busy0) + (floor_idle1 - floor_idle0) + (floor_steal1 - floor_steal0) ))
+    floor_steal=$(awk -v s=$((floor_steal1 - floor_steal0)) -v t="$floor_total" 'BEGIN { printf "%.1f", (t > 0 ? 100 * s / t : 0) }')
+    # Its last line is its JSON, also when it exits 1 (some authorisations failed or never finished): kept either way.
+    if tail -n 1 "$LOGS/journal-floor.txt" | jq -e 'type == "object"' >/dev/null 2>&1; then
+        tail -n 1 "$LOGS/journal-floor.txt" | jq -c --argjson exit "$floor_exit" --argjson steal "$floor_steal" \
+            '. + { exitCode: $exit, stealPercent: $steal }' >"$RUNS/journal-floor.json"
+        log "journal alone: $(jq -r '"p50 \(.fromIntended.p50Ms) ms, p99 \(.fromIntended.p99Ms) ms, max \(.fromIntended.maxMs) ms from arrival; \(.overOneMs) of \(.completed) over 1 ms; each durable append p99 \(.eachAppend.p99Ms) ms; \(.recordsPerWrite) records per write; steal \(.stealPercent)%; exit \(.exitCode)"' "$RUNS/journal-floor.json")"
     else
-        log "journal alone: the run failed (see $LOGS/journal-floor.txt)"
+        log "journal alone: no result (exit $floor_exit; see $LOGS/journal-floor.txt)"
     fi
 fi
 
