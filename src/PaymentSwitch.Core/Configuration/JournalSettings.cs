@@ -61,7 +61,9 @@ public sealed class JournalSettings
     /// lower latency and CPU at low and medium rates); larger batches on the thread pool. 0 to 32; 0 never on the writer.
     /// 32 (a whole completion run) took 0.35-2.1 µs (median 0.8) less switch CPU per authorisation than 8 at 50,000/s
     /// strict, where batches hold 20-25 records: 7 of 7 alternating rounds, 2026-11-22 21:02-21:17 UTC, the way
-    /// perf/ab.sh measures. No different at 100,000/s (3 rounds each, 21:18-21:20).
+    /// perf/ab.sh measures. No different at 100,000/s (3 rounds each, 21:18-21:20). With 400 connections at 50,000/s,
+    /// where one batch's replies go to many connections (sent on the writer at the end of its run), CPU the same and
+    /// p99 28-49 ms against 42-186 ms (CONNECTIONS=400, 3 rounds, 22:14-22:15). TLS connections were not measured.
     /// </summary>
     public int InlineCompletionMax { get; set; } = 32;
 
